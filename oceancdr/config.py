@@ -1,0 +1,251 @@
+"""Configuration schema, loading, ``--set`` overrides and errors that name the key.
+
+A run is described by one YAML file. Every section is a pydantic model with ``extra="forbid"``, so
+an unknown or misspelt key is an error, not a silent default. :func:`load_config` returns a
+validated :class:`Config`; any problem raises :class:`ConfigError` whose message is one line naming
+the dotted key and what to change. Units are in the key names where they are not SI.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+PositiveFloat = Annotated[float, Field(gt=0)]
+NonNegFloat = Annotated[float, Field(ge=0)]
+
+
+class ConfigError(ValueError):
+    """A user-fixable problem with a configuration: the message names the key and the fix."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RunConfig(_Section):
+    days: PositiveFloat = 60.0
+    dt_seconds: PositiveFloat = 600.0
+    start: str = Field("2025-01-01", pattern=r"^\d{4}-\d{2}-\d{2}$", description="start date YYYY-MM-DD")
+    progress: bool = True
+
+
+class GridConfig(_Section):
+    type: Literal["coastal", "bathymetry"] = "coastal"
+    nx: int = Field(40, ge=3, le=4096, description="cells across shore (x, eastward)")
+    ny: int = Field(60, ge=3, le=4096, description="cells along shore (y, northward)")
+    nz: int = Field(15, ge=1, le=200, description="vertical levels")
+    dx_m: PositiveFloat = 2000.0
+    dy_m: PositiveFloat = 2000.0
+    depth_max_m: PositiveFloat = 600.0
+    dz_surface_m: PositiveFloat = 5.0
+    hfac_min: float = Field(0.2, gt=0, le=1, description="smallest partial bottom cell fraction")
+    # idealised coast
+    coast_km: NonNegFloat = 6.0
+    headland_km: NonNegFloat = 8.0
+    headland_width_km: PositiveFloat = 20.0
+    coast_depth_m: PositiveFloat = 8.0
+    shelf_depth_m: PositiveFloat = 120.0
+    shelf_width_km: PositiveFloat = 30.0
+    slope_width_km: PositiveFloat = 15.0
+    lon0: float = Field(-124.5, ge=-180, le=360)
+    lat0: float = Field(44.0, ge=-90, le=90)
+    open_boundaries: list[Literal["north", "south", "east", "west"]] = ["north", "south", "east"]
+    # from a bathymetry file
+    file: str | None = None
+    depth_var: str = "Bathymetry"
+    lon_var: str = "nav_lon"
+    lat_var: str = "nav_lat"
+    coarsen: int = Field(1, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _file_needed(self):
+        if self.type == "bathymetry" and not self.file:
+            raise ValueError("grid.type 'bathymetry' needs grid.file (a netCDF with depth, lon, lat)")
+        if self.dz_surface_m * self.nz > self.depth_max_m * 1.0000001:
+            raise ValueError(
+                f"dz_surface_m*nz = {self.dz_surface_m * self.nz:g} m exceeds depth_max_m "
+                f"= {self.depth_max_m:g} m; lower dz_surface_m or raise depth_max_m"
+            )
+        return self
+
+
+class CirculationConfig(_Section):
+    type: Literal["coastal", "file", "none"] = "coastal"
+    alongshore_speed_m_s: float = Field(0.15, ge=-3, le=3, description="jet speed, + = northward")
+    jet_offshore_km: PositiveFloat = 25.0
+    jet_width_km: PositiveFloat = 15.0
+    jet_decay_depth_m: PositiveFloat = 150.0
+    upwelling_transport_m2_s: float = Field(0.6, ge=-10, le=10, description="Ekman transport, + = offshore")
+    upwelling_seasonal_amplitude: float = Field(1.0, ge=0, le=10, description="relative to the mean")
+    upwelling_peak_day: float = Field(200.0, ge=0, le=366)
+    ekman_depth_m: PositiveFloat = 20.0
+    return_depth_m: PositiveFloat = 80.0
+    upwelling_width_km: PositiveFloat = 10.0
+    tidal_speed_m_s: float = Field(0.05, ge=0, le=3)
+    tidal_period_hours: PositiveFloat = 12.4206
+    kh_m2_s: NonNegFloat = 20.0
+    kv_background_m2_s: NonNegFloat = 1e-5
+    kv_mixed_layer_m2_s: NonNegFloat = 1e-2
+    mixed_layer_depth_m: PositiveFloat = 20.0
+    file: str | None = None
+    u_var: str = "u"
+    v_var: str = "v"
+
+    @model_validator(mode="after")
+    def _file_needed(self):
+        if self.type == "file" and not self.file:
+            raise ValueError("circulation.type 'file' needs circulation.file (a netCDF with u, v)")
+        return self
+
+
+class HydrographyConfig(_Section):
+    surface_temperature_c: float = Field(13.0, ge=-2, le=40)
+    deep_temperature_c: float = Field(6.0, ge=-2, le=40)
+    thermocline_depth_m: PositiveFloat = 40.0
+    seasonal_sst_amplitude_c: float = Field(3.0, ge=0, le=20)
+    warmest_day: float = Field(230.0, ge=0, le=366)
+    surface_salinity: float = Field(32.5, ge=0, le=45)
+    deep_salinity: float = Field(34.0, ge=0, le=45)
+    sst_restoring_m_per_day: NonNegFloat = 1.0
+
+
+class InitialBlob(_Section):
+    """A Gaussian patch added on top of a tracer's background value."""
+
+    x_km: float
+    y_km: float
+    radius_km: PositiveFloat
+    depth_m: NonNegFloat = 0.0
+    thickness_m: PositiveFloat = 10.0
+    amplitude: float
+
+
+class TracerConfig(_Section):
+    initial: float | Literal["hydrography"] = 0.0
+    blob: InitialBlob | None = None
+    boundary: float | Literal["initial"] = "initial"
+    sinking_m_per_day: NonNegFloat = 0.0
+    units: str | None = None
+    long_name: str | None = None
+
+
+class NumericsConfig(_Section):
+    limiter: Literal["superbee", "mc"] = "superbee"
+    max_courant: float = Field(0.8, gt=0, le=1.0)
+    substeps: Union[Literal["auto"], Annotated[int, Field(ge=1, le=1000)]] = "auto"
+    max_substeps: int = Field(16, ge=1, le=1000)
+    blowup_threshold: PositiveFloat = 1e12
+
+
+class OutputConfig(_Section):
+    every_hours: PositiveFloat = 24.0
+    dtype: Literal["float32", "float64"] = "float32"
+    restart: bool = True
+
+
+def _default_tracers() -> dict[str, TracerConfig]:
+    return {
+        "temperature": TracerConfig(initial="hydrography"),
+        "salinity": TracerConfig(initial="hydrography"),
+        "dye": TracerConfig(
+            blob=InitialBlob(x_km=30.0, y_km=60.0, radius_km=8.0, depth_m=0.0, thickness_m=15.0, amplitude=1.0)
+        ),
+    }
+
+
+class Config(_Section):
+    run: RunConfig = RunConfig()
+    precision: Literal["float64", "float32"] = "float64"
+    grid: GridConfig = GridConfig()
+    circulation: CirculationConfig = CirculationConfig()
+    hydrography: HydrographyConfig = HydrographyConfig()
+    tracers: dict[str, TracerConfig] = Field(default_factory=_default_tracers)
+    numerics: NumericsConfig = NumericsConfig()
+    output: OutputConfig = OutputConfig()
+
+    @model_validator(mode="after")
+    def _check(self):
+        for name in self.tracers:
+            if not name.isidentifier():
+                raise ValueError(f"tracer name {name!r} must be a plain identifier (letters, digits, _)")
+        for name, tr in self.tracers.items():
+            if tr.initial == "hydrography" and name not in ("temperature", "salinity"):
+                raise ValueError(f"tracers.{name}.initial: 'hydrography' is only for temperature and salinity")
+        if self.output.every_hours * 3600.0 < self.run.dt_seconds:
+            raise ValueError("output.every_hours is shorter than one time step (run.dt_seconds)")
+        return self
+
+    def hash(self) -> str:
+        """sha256 of the validated configuration (canonical JSON), to tie outputs to their config."""
+        text = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+def _format_error(err: ValidationError) -> str:
+    e = err.errors()[0]
+    loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith("function-after"))
+    msg = e["msg"].removeprefix("Value error, ")
+    if e["type"] == "extra_forbidden":
+        return f"{loc}: unknown key (check its spelling; see docs/configuration.md)"
+    got = e.get("input")
+    shown = "" if isinstance(got, dict) or got is None else f" (got {got!r})"
+    return f"{loc or 'config'}: {msg}{shown}"
+
+
+def apply_overrides(data: dict, overrides: list[str]) -> dict:
+    """Apply ``dotted.key=value`` overrides (values parsed as YAML) to a nested config dict."""
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected dotted.key=value")
+        key, text = item.split("=", 1)
+        parts = key.strip().split(".")
+        node = data
+        for p in parts[:-1]:
+            child = node.setdefault(p, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"--set {key}: {p} is not a section")
+            node = child
+        node[parts[-1]] = yaml.safe_load(text)
+    return data
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_error(err)) from None
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read, override and validate a YAML config; relative file paths resolve against its folder."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    data = apply_overrides(data, overrides or [])
+    cfg = config_from_dict(data)
+    for section in (cfg.grid, cfg.circulation):
+        if section.file:
+            section.file = str(resolve_data_path(section.file, path.parent))
+    return cfg
+
+
+def resolve_data_path(name: str, base: Path) -> Path:
+    """Resolve a data file: absolute, relative to the config, or inside the package's data folder."""
+    p = Path(name)
+    candidates = [p] if p.is_absolute() else [base / p, Path(__file__).parent / "data" / p, Path.cwd() / p]
+    for c in candidates:
+        if c.is_file():
+            return c.resolve()
+    raise ConfigError(f"data file {name!r} not found (looked in {', '.join(str(c.parent) for c in candidates)})")

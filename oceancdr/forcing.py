@@ -1,0 +1,81 @@
+"""Time-dependent inputs: circulation, mixing, surface temperature target, boundary values.
+
+A :class:`Forcing` holds arrays (flow patterns or file frames, boundary ghost values); the fields at
+a time are computed inside the jitted step by :meth:`Forcing.flow` and friends from those arrays and
+the differentiable :class:`Params` entries (amplitudes, diffusivities, periods). Two flow kinds:
+
+* ``coastal``: U = a_jet * jet + a_tide(t) * tide + a_up(t) * overturning, where a_tide = tidal
+  speed * sin(2 pi t / period) and a_up = Ekman transport * (1 + A cos(2 pi (day - peak) / 365.25)).
+  Any linear combination of non-divergent patterns is non-divergent.
+* ``file``: linear interpolation in time between frames (clamped at the ends).
+"""
+from __future__ import annotations
+
+import jax.numpy as jnp
+import numpy as np
+
+from .pytree import pytree_dataclass, static_field
+
+SECONDS_PER_DAY = 86400.0
+DAYS_PER_YEAR = 365.25
+
+
+@pytree_dataclass
+class Forcing:
+    U: object              # (npattern, nz, ny, nx+1) m3 s-1 per unit amplitude, or file frames
+    V: object              # (npattern, nz, ny+1, nx)
+    W: object              # (npattern, nz+1, ny, nx) upward
+    times: object          # (nframe,) seconds since start (file kind), else (0,)
+    ghost_x: object        # (ntr, nz, ny, 2) inflow values beyond the west/east edges
+    ghost_y: object        # (ntr, nz, 2, nx) inflow values beyond the south/north edges
+    kind: str = static_field(default="coastal")
+    start_day_of_year: float = static_field(default=0.0)
+
+    def day_of_year(self, t):
+        return self.start_day_of_year + t / SECONDS_PER_DAY
+
+    def flow_amplitudes(self, t, p):
+        """Coastal pattern amplitudes at time ``t`` (s): jet (m s-1), tide (m s-1), Ekman (m2 s-1)."""
+        tide = p["tidal_speed"] * jnp.sin(2 * jnp.pi * t / p["tidal_period"])
+        season = jnp.cos(2 * jnp.pi * (self.day_of_year(t) - p["upwelling_peak_day"]) / DAYS_PER_YEAR)
+        ekman = p["upwelling_transport"] * (1.0 + p["upwelling_seasonal_amplitude"] * season)
+        return jnp.stack([p["alongshore_speed"] * jnp.ones_like(tide), tide, ekman])
+
+    def flow(self, t, p):
+        """Face volume fluxes (U, V, W) in m3 s-1 at time ``t`` seconds."""
+        if self.kind == "none":
+            return self.U[0], self.V[0], self.W[0]
+        if self.kind == "coastal":
+            a = self.flow_amplitudes(t, p).astype(self.U.dtype)
+            return tuple(jnp.tensordot(a, f, axes=1) for f in (self.U, self.V, self.W))
+        n = self.times.shape[0]
+        if n == 1:
+            return self.U[0], self.V[0], self.W[0]
+        i = jnp.clip(jnp.searchsorted(self.times, t, side="right") - 1, 0, n - 2)
+        w = jnp.clip((t - self.times[i]) / (self.times[i + 1] - self.times[i]), 0.0, 1.0).astype(self.U.dtype)
+        return tuple((1 - w) * f[i] + w * f[i + 1] for f in (self.U, self.V, self.W))
+
+    def surface_temperature(self, t, p):
+        """Restoring target for sea-surface temperature (degC): a seasonal cosine."""
+        phase = 2 * jnp.pi * (self.day_of_year(t) - p["warmest_day"]) / DAYS_PER_YEAR
+        return p["surface_temperature"] + p["seasonal_sst_amplitude"] * jnp.cos(phase)
+
+
+def vertical_diffusivity(z_face, p):
+    """Vertical diffusivity (m2 s-1) on layer interfaces: a mixed layer of depth ``mixed_layer_depth``
+    with ``kv_mixed_layer`` over a ``kv_background`` interior, joined smoothly (tanh, 1/4 of the depth)."""
+    mld = p["mixed_layer_depth"]
+    weight = 0.5 * (1.0 - jnp.tanh((z_face - mld) / (0.25 * mld)))
+    return p["kv_background"] + (p["kv_mixed_layer"] - p["kv_background"]) * weight
+
+
+def ghost_values(c0: np.ndarray, boundary: list, mask: np.ndarray):
+    """Inflow values outside each edge: per tracer either the initial edge column ("initial") or a
+    constant. Returns (ghost_x (ntr, nz, ny, 2), ghost_y (ntr, nz, 2, nx))."""
+    gx = np.stack([c0[..., 0], c0[..., -1]], axis=-1).copy()
+    gy = np.stack([c0[:, :, 0, :], c0[:, :, -1, :]], axis=2).copy()
+    for i, b in enumerate(boundary):
+        if b != "initial":
+            gx[i] = float(b)
+            gy[i] = float(b)
+    return gx, gy

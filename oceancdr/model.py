@@ -1,0 +1,242 @@
+"""Assemble the configured processes into one pure ``step(state, params, forcing, grid) -> state``.
+
+Operator splitting in a fixed order (DESIGN.md): sources -> reactions -> surface fluxes -> [sinking
+-> advection -> horizontal diffusion] x substeps -> implicit vertical diffusion. Every number a
+user may calibrate or perturb is in ``params`` (a dict pytree); shapes, switches and the time step
+are static. :func:`build_model` turns a validated :class:`Config` into a :class:`Model` holding the
+grid, params, forcing, initial state and the step function.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from . import circulation
+from .config import Config, ConfigError
+from .forcing import Forcing, ghost_values, vertical_diffusivity
+from .grid import Grid, build_grid
+from .state import State, TracerRegistry, new_state
+from .transport import advect, diffuse_horizontal, diffuse_vertical_implicit, sink
+
+SurfaceProcess = Callable  # (c, t, params, forcing, grid, registry) -> (ntr, ny, nx) flux into the ocean
+
+
+@dataclass(frozen=True)
+class StepConfig:
+    """Static description of a step (hashable: part of the jit cache key)."""
+
+    dt: float
+    substeps: int
+    limiter: str
+    registry: TracerRegistry
+    surface_processes: tuple = ()
+
+
+def sst_restoring(c, t, p, forcing, grid, registry):
+    """Surface heat flux as restoring of the top-layer temperature to a seasonal SST target,
+    in degC m s-1 into the ocean: F = v_r (T_target - T_top), v_r = sst_restoring (m s-1)."""
+    flux = jnp.zeros((len(registry),) + c.shape[2:], c.dtype)
+    i = registry.index("temperature")
+    target = forcing.surface_temperature(t, p)
+    return flux.at[i].set((p["sst_restoring"] * (target - c[i, 0])).astype(c.dtype))
+
+
+def make_step(sc: StepConfig):
+    """Build the pure step function for a static configuration ``sc``."""
+    dt, n = sc.dt, sc.substeps
+    h = dt / n
+
+    def step(state: State, p: dict, forcing: Forcing, grid: Grid) -> State:
+        c = state.c
+        t = state.time(dt)
+        budget = dict(state.budget)
+
+        # surface fluxes into the top layer
+        if sc.surface_processes:
+            surf = sum(proc(c, t, p, forcing, grid, sc.registry) for proc in sc.surface_processes)
+            surf = surf * grid.mask[0]
+            top_volume = jnp.where(grid.mask[0] > 0, grid.volume[0], 1.0)
+            c = c.at[:, 0].add(dt * surf * grid.area / top_volume)
+            budget["surface"] = budget["surface"] + dt * (surf * grid.area).sum((1, 2)).astype(jnp.float64)
+
+        # sub-stepped explicit transport
+        U, V, W = forcing.flow(t + 0.5 * dt, p)
+        w_sink = p["sinking"].astype(c.dtype)
+        kh = p["kh"].astype(c.dtype)
+
+        def substep(_, carry):
+            c, deposit, inflow = carry
+            c, dep = sink(c, w_sink, grid, h)
+            c, b_in = advect(c, U, V, W, grid, forcing.ghost_x, forcing.ghost_y, h, sc.limiter)
+            c = diffuse_horizontal(c, kh, grid, h)
+            return c, deposit + dep, inflow + b_in.astype(jnp.float64)
+
+        init = (c, jnp.zeros_like(state.sediment), jnp.zeros(c.shape[0], jnp.float64))
+        c, deposit, inflow = lax.fori_loop(0, n, substep, init) if n > 1 else substep(0, init)
+
+        kv = vertical_diffusivity(grid.z_face, p).astype(c.dtype)[:, None, None]
+        c = diffuse_vertical_implicit(c, kv, grid, dt)
+
+        budget["boundary"] = budget["boundary"] + inflow
+        budget["deposition"] = budget["deposition"] + deposit.sum((1, 2)).astype(jnp.float64)
+        return State(c=c, sediment=state.sediment + deposit, step=state.step + 1, budget=budget)
+
+    return step
+
+
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class Model:
+    """A configured model: everything a run needs, plus the pure step function."""
+
+    cfg: Config
+    grid: Grid
+    registry: TracerRegistry
+    params: dict
+    forcing: Forcing
+    state0: State
+    step_config: StepConfig
+    step: Callable
+    max_courant: float
+
+    @property
+    def dtype(self):
+        return self.state0.c.dtype
+
+
+def default_params(cfg: Config, registry: TracerRegistry) -> dict:
+    """Every continuous coefficient, in SI units (s, m, m2 s-1, m s-1, degC), from the config."""
+    c, h = cfg.circulation, cfg.hydrography
+    scalars = dict(
+        alongshore_speed=c.alongshore_speed_m_s,
+        tidal_speed=c.tidal_speed_m_s,
+        tidal_period=c.tidal_period_hours * 3600.0,
+        upwelling_transport=c.upwelling_transport_m2_s,
+        upwelling_seasonal_amplitude=c.upwelling_seasonal_amplitude,
+        upwelling_peak_day=c.upwelling_peak_day,
+        kh=c.kh_m2_s,
+        kv_background=c.kv_background_m2_s,
+        kv_mixed_layer=c.kv_mixed_layer_m2_s,
+        mixed_layer_depth=c.mixed_layer_depth_m,
+        surface_temperature=h.surface_temperature_c,
+        seasonal_sst_amplitude=h.seasonal_sst_amplitude_c,
+        warmest_day=h.warmest_day,
+        sst_restoring=h.sst_restoring_m_per_day / 86400.0,
+    )
+    p = {k: jnp.asarray(v, jnp.float64) for k, v in scalars.items()}
+    p["sinking"] = jnp.asarray([cfg.tracers[n].sinking_m_per_day / 86400.0 for n in registry.names], jnp.float64)
+    return p
+
+
+def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.ndarray:
+    """Initial concentrations (ntr, nz, ny, nx), float64, zero on land."""
+    nz, ny, nx = grid.shape
+    z = np.asarray(grid.z_center)[:, None, None]
+    h = cfg.hydrography
+    shape = np.exp(-z / h.thermocline_depth_m)
+    profiles = {
+        "temperature": h.deep_temperature_c + (h.surface_temperature_c - h.deep_temperature_c) * shape,
+        "salinity": h.deep_salinity + (h.surface_salinity - h.deep_salinity) * shape,
+    }
+    c = np.zeros((len(registry), nz, ny, nx))
+    x = np.asarray(grid.x_km)[None, None, :]
+    y = np.asarray(grid.y_km)[None, :, None]
+    for i, name in enumerate(registry.names):
+        tc = cfg.tracers[name]
+        c[i] = profiles[name] if tc.initial == "hydrography" else tc.initial
+        if tc.blob is not None:
+            b = tc.blob
+            c[i] += b.amplitude * np.exp(-((x - b.x_km) ** 2 + (y - b.y_km) ** 2) / b.radius_km**2
+                                         - ((z - b.depth_m) / b.thickness_m) ** 2)
+    return c * np.asarray(grid.mask)[None]
+
+
+def flow_patterns(cfg: Config, grid: Grid, amplitude_bounds: bool = False):
+    """(kind, U, V, W, times, |U|max, |V|max, |W|max) for the configured circulation (numpy)."""
+    nz, ny, nx = grid.shape
+    cc = cfg.circulation
+    if cc.type == "none":
+        zeros = (np.zeros((1, nz, ny, nx + 1)), np.zeros((1, nz, ny + 1, nx)), np.zeros((1, nz + 1, ny, nx)))
+        return "none", *zeros, np.zeros(0), *(z[0] for z in zeros)
+    if cc.type == "coastal":
+        if cfg.grid.type != "coastal":
+            raise ConfigError("circulation.type: 'coastal' needs grid.type 'coastal'; use 'file' or 'none' "
+                              "for a bathymetry grid")
+        pats = circulation.coastal_patterns(grid, cfg.grid, cc)
+        U, V, W = (np.stack([p[i] for p in pats]) for i in range(3))
+        amax = np.array([abs(cc.alongshore_speed_m_s), cc.tidal_speed_m_s,
+                         abs(cc.upwelling_transport_m2_s) * (1 + cc.upwelling_seasonal_amplitude)])
+        bound = [np.tensordot(amax, np.abs(f), axes=1) for f in (U, V, W)]
+        return "coastal", U, V, W, np.zeros(0), *bound
+    start = np.datetime64(cfg.run.start)
+    times, U, V, W = circulation.file_frames(cc, grid, start)
+    return "file", U, V, W, times, *(np.abs(f).max(0) for f in (U, V, W))
+
+
+def required_substeps(cfg: Config, grid: Grid, Umax, Vmax, Wmax, w_sink_max: float):
+    """Explicit-transport stability: the largest per-sweep Courant number (outflow and inflow
+    through both faces over the cell volume), diffusion number and sinking Courant number over
+    the run, and the sub-steps that keep each below ``numerics.max_courant``."""
+    dt = cfg.run.dt_seconds
+    wet = np.asarray(grid.mask) > 0
+    vol = np.where(wet, np.asarray(grid.volume), np.inf)
+    kh = cfg.circulation.kh_m2_s
+    ax, ay, area = np.asarray(grid.ax), np.asarray(grid.ay), np.asarray(grid.area)
+    numbers = {
+        "x advection": (Umax[..., :-1] + Umax[..., 1:]) * dt / vol,
+        "y advection": (Vmax[:, :-1] + Vmax[:, 1:]) * dt / vol,
+        "z advection": (Wmax[:-1] + Wmax[1:]) * dt / vol,
+        "horizontal diffusion": kh * dt * (ax[..., :-1] / grid.dxc[:, :-1] + ax[..., 1:] / grid.dxc[:, 1:]
+                                           + ay[:, :-1] / grid.dyc[:-1] + ay[:, 1:] / grid.dyc[1:]) / vol,
+        "sinking": w_sink_max * dt * area[None] / vol,
+    }
+    name, arr = max(numbers.items(), key=lambda kv: kv[1].max())
+    worst = float(arr.max())
+    where = np.unravel_index(int(np.argmax(arr)), arr.shape)
+    limit = cfg.numerics.max_courant
+    need = max(1, math.ceil(worst / limit))
+    setting = cfg.numerics.substeps
+    n = need if setting == "auto" else setting
+    if n < need or n > cfg.numerics.max_substeps:
+        dt_ok = dt * limit / worst * min(n, cfg.numerics.max_substeps)
+        raise ConfigError(
+            f"run.dt_seconds: CFL violated: {name} number {worst:.3g} at cell (k, j, i) = {tuple(int(v) for v in where)} "
+            f"needs {need} sub-steps (numerics.substeps={setting}, numerics.max_substeps="
+            f"{cfg.numerics.max_substeps}); lower run.dt_seconds to <= {dt_ok:.4g} s or allow more sub-steps")
+    return n, worst
+
+
+def build_model(cfg: Config) -> Model:
+    """Build grid, registry, params, forcing, initial state and step from a validated config."""
+    dtype = jnp.dtype(cfg.precision)
+    grid64 = build_grid(cfg.grid)
+    meta = {n: {k: v for k, v in (("units", t.units), ("long_name", t.long_name)) if v}
+            for n, t in cfg.tracers.items()}
+    registry = TracerRegistry(tuple(cfg.tracers), meta)
+    c0 = initial_tracers(cfg, grid64, registry)
+    kind, U, V, W, times, Umax, Vmax, Wmax = flow_patterns(cfg, grid64)
+    w_sink_max = max(t.sinking_m_per_day for t in cfg.tracers.values()) / 86400.0
+    substeps, courant = required_substeps(cfg, grid64, Umax, Vmax, Wmax, w_sink_max)
+    gx, gy = ghost_values(c0, [cfg.tracers[n].boundary for n in registry.names], np.asarray(grid64.mask))
+    start = _dt.date.fromisoformat(cfg.run.start)
+    forcing = Forcing(
+        U=jnp.asarray(U, dtype), V=jnp.asarray(V, dtype), W=jnp.asarray(W, dtype),
+        times=jnp.asarray(times, jnp.float64), ghost_x=jnp.asarray(gx, dtype), ghost_y=jnp.asarray(gy, dtype),
+        kind=kind, start_day_of_year=float(start.timetuple().tm_yday - 1),
+    )
+    grid = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), grid64)
+    surface = []
+    if "temperature" in registry and cfg.hydrography.sst_restoring_m_per_day > 0:
+        surface.append(sst_restoring)
+    sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter,
+                    registry=registry, surface_processes=tuple(surface))
+    return Model(cfg=cfg, grid=grid, registry=registry, params=default_params(cfg, registry), forcing=forcing,
+                 state0=new_state(jnp.asarray(c0, dtype)), step_config=sc, step=make_step(sc),
+                 max_courant=courant / substeps)

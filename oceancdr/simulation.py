@@ -1,0 +1,155 @@
+"""The run loop: scanned chunks between outputs, CF output, progress, restart and a blow-up guard.
+
+``lax.scan`` advances the pure step between two output times inside one compiled call; the host
+loop writes each snapshot, updates the progress bar (simulated days per second) and checks the
+state for non-finite or runaway values. On a blow-up the chunk is replayed step by step from the
+last good state to name the step, tracer and place; the output up to the last good snapshot, a
+restart file of that state and summary.json are kept.
+"""
+from __future__ import annotations
+
+import functools
+import platform
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import yaml
+from jax import lax
+from tqdm.auto import tqdm
+
+from . import __version__
+from .diagnostics import budgets, output_fields, snapshot
+from .io import OutputWriter, read_restart, write_json_atomic, write_restart
+from .model import Model
+from .state import State, new_state
+
+
+class SimulationError(RuntimeError):
+    """A run that had to stop (blow-up, bad restart); the message says where and what to change."""
+
+
+@functools.partial(jax.jit, static_argnums=(0, 5))
+def advance(step, state: State, params, forcing, grid, nsteps: int) -> State:
+    """Apply ``step`` ``nsteps`` times (one compiled ``lax.scan``)."""
+    def body(s, _):
+        return step(s, params, forcing, grid), None
+
+    return lax.scan(body, state, None, length=nsteps)[0]
+
+
+@jax.jit
+def _healthy(c, threshold):
+    return jnp.all(jnp.isfinite(c)) & (jnp.max(jnp.abs(c)) < threshold)
+
+
+def locate_blowup(model: Model, good: State, nsteps: int, threshold: float) -> str:
+    """Replay from ``good`` one step at a time; describe the first step and cell that went bad."""
+    step = jax.jit(model.step)
+    s = good
+    for _ in range(nsteps):
+        s = step(s, model.params, model.forcing, model.grid)
+        c = np.asarray(s.c)
+        bad = ~np.isfinite(c) | (np.abs(c) >= threshold)
+        if bad.any():
+            tr, k, j, i = (int(v) for v in np.argwhere(bad)[0])
+            g = model.grid
+            n = int(s.step)
+            return (f"blow-up at step {n} (day {n * model.step_config.dt / 86400:.3f}): tracer "
+                    f"'{model.registry.names[tr]}' = {c[tr, k, j, i]:.4g} at cell (k, j, i) = ({k}, {j}, {i}), "
+                    f"lon {float(g.lon[j, i]):.4f}, lat {float(g.lat[j, i]):.4f}, depth {float(g.z_center[k]):.1f} m; "
+                    f"lower run.dt_seconds or numerics.max_courant, or check that tracer's inputs")
+    return "blow-up detected at the end of an output interval but not reproduced step by step"
+
+
+def _initial_state(model: Model, restart):
+    if restart is None:
+        return model.state0
+    c, sed, step, dt = read_restart(restart, model.registry, model.dtype)
+    if dt != model.step_config.dt:
+        raise SimulationError(f"--restart: saved with run.dt_seconds={dt:g}; set run.dt_seconds={dt:g} to continue")
+    return new_state(jnp.asarray(c), jnp.asarray(sed), step)
+
+
+def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> dict:
+    """Run ``model`` to ``run.days`` and write output.nc, restart.nc, summary.json into ``out_dir``."""
+    cfg = model.cfg
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    dt = model.step_config.dt
+    total = int(round(cfg.run.days * 86400.0 / dt))
+    every = max(1, int(round(cfg.output.every_hours * 3600.0 / dt)))
+    threshold = cfg.numerics.blowup_threshold
+    state = _initial_state(model, restart)
+    first = int(state.step)
+    if first >= total:
+        raise SimulationError(f"nothing to run: the restart is at day {first * dt / 86400:g}, "
+                              f"run.days is {cfg.run.days:g}; raise run.days")
+    start_state = state
+    (out / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
+
+    snap = jax.jit(lambda s: snapshot(s, model.params, model.forcing, model.grid, model.registry, dt))
+    writer = OutputWriter(out / "output.nc", model.grid, output_fields(model.registry), cfg.run.start,
+                          cfg.output.dtype, attrs={"config_hash": cfg.hash(), "precision": cfg.precision})
+    writer.write(first * dt, {k: np.asarray(v) for k, v in snap(state).items()})
+
+    show = cfg.run.progress if progress is None else progress
+    bar = tqdm(total=total - first, unit="step", disable=not show, desc="oceancdr run", dynamic_ncols=True)
+    status, error = "completed", None
+    t0 = time.perf_counter()
+    try:
+        while int(state.step) < total:
+            n = min(every - int(state.step) % every, total - int(state.step))
+            new = advance(model.step, state, model.params, model.forcing, model.grid, n)
+            if not bool(_healthy(new.c, threshold)):
+                raise SimulationError(locate_blowup(model, state, n, threshold))
+            state = new
+            writer.write(int(state.step) * dt, {k: np.asarray(v) for k, v in snap(state).items()})
+            bar.update(n)
+            elapsed = time.perf_counter() - t0
+            bar.set_postfix(sim_days_per_s=f"{(int(state.step) - first) * dt / 86400 / elapsed:.2f}")
+    except SimulationError as err:
+        status, error = "failed", str(err)
+    except KeyboardInterrupt:
+        status, error = "interrupted", "interrupted by the user"
+    finally:
+        bar.close()
+        writer.close()
+        wall = time.perf_counter() - t0
+        if cfg.output.restart:
+            write_restart(out / "restart.nc", state, model.registry, cfg.hash(), dt)
+        summary = run_summary(model, start_state, state, wall, status, error)
+        write_json_atomic(out / "summary.json", summary)
+    if error:
+        raise SimulationError(error)
+    return summary
+
+
+def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, error) -> dict:
+    cfg = model.cfg
+    dt = model.step_config.dt
+    steps = int(s1.step) - int(s0.step)
+    nz, ny, nx = model.grid.shape
+    return {
+        "version": __version__,
+        "config_hash": cfg.hash(),
+        "precision": cfg.precision,
+        "status": status,
+        "error": error,
+        "first_step": int(s0.step),
+        "last_step": int(s1.step),
+        "steps": steps,
+        "dt_seconds": dt,
+        "substeps": model.step_config.substeps,
+        "max_courant_per_substep": model.max_courant,
+        "simulated_days": steps * dt / 86400.0,
+        "wall_time_seconds": wall,
+        "simulated_days_per_second": steps * dt / 86400.0 / wall if wall > 0 else None,
+        "grid": {"nx": nx, "ny": ny, "nz": nz, "wet_cells": int(np.asarray(model.grid.mask).sum())},
+        "tracers": list(model.registry.names),
+        "machine": {"platform": platform.platform(), "jax_backend": jax.default_backend(),
+                    "devices": [str(d) for d in jax.devices()]},
+        "budgets": budgets(s0, s1, model.grid, model.registry),
+    }
