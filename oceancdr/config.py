@@ -24,7 +24,7 @@ class ConfigError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class RunConfig(_Section):
@@ -36,8 +36,8 @@ class RunConfig(_Section):
 
 class GridConfig(_Section):
     type: Literal["coastal", "bathymetry"] = "coastal"
-    nx: int = Field(40, ge=3, le=4096, description="cells across shore (x, eastward)")
-    ny: int = Field(60, ge=3, le=4096, description="cells along shore (y, northward)")
+    nx: int = Field(40, ge=1, le=4096, description="cells across shore (x, eastward)")
+    ny: int = Field(60, ge=1, le=4096, description="cells along shore (y, northward)")
     nz: int = Field(15, ge=1, le=200, description="vertical levels")
     dx_m: PositiveFloat = 2000.0
     dy_m: PositiveFloat = 2000.0

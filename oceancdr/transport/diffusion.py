@@ -9,16 +9,21 @@ import jax.numpy as jnp
 from jax import lax
 
 
+def _pad(a, axis, widths):
+    """Zero-pad ``a`` along ``axis``: the closed edge faces of a flux array."""
+    pads = [(0, 0)] * a.ndim
+    pads[axis] = widths
+    return jnp.pad(a, pads)
+
+
 def diffuse_horizontal(c, kh, grid, dt):
     """One explicit step of horizontal diffusion with diffusivity ``kh`` (m2 s-1, scalar)."""
     cx = kh * grid.ax[..., 1:-1] / grid.dxc[:, 1:-1]            # (nz, ny, nx-1), m3 s-1
     cy = kh * grid.ay[:, 1:-1, :] / grid.dyc[1:-1]              # (nz, ny-1, nx)
     fx = cx * (c[..., :-1] - c[..., 1:])                        # flux toward +x
     fy = cy * (c[:, :, :-1, :] - c[:, :, 1:, :])
-    zx = jnp.zeros_like(fx[..., :1])
-    zy = jnp.zeros_like(fy[:, :, :1, :])
-    div = (jnp.concatenate([zx, fx], -1) - jnp.concatenate([fx, zx], -1)
-           + jnp.concatenate([zy, fy], -2) - jnp.concatenate([fy, zy], -2))
+    div = (_pad(fx, -1, (1, 0)) - _pad(fx, -1, (0, 1))
+           + _pad(fy, -2, (1, 0)) - _pad(fy, -2, (0, 1)))
     vol_safe = jnp.where(grid.mask > 0, grid.volume, 1.0)
     return c + dt * div / vol_safe * grid.mask
 
