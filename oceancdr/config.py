@@ -56,11 +56,11 @@ class GridConfig(_Section):
     lat0: float = Field(44.0, ge=-90, le=90)
     open_boundaries: list[Literal["north", "south", "east", "west"]] = ["north", "south", "east"]
     # from a bathymetry file
-    file: str | None = None
+    file: str | None = Field(None, description="bathymetry netCDF (grid.type bathymetry); nx, ny from the file")
     depth_var: str = "Bathymetry"
     lon_var: str = "nav_lon"
     lat_var: str = "nav_lat"
-    coarsen: int = Field(1, ge=1, le=64)
+    coarsen: int = Field(1, ge=1, le=64, description="block-average factor for grid.file")
 
     @model_validator(mode="after")
     def _file_needed(self):
@@ -92,7 +92,7 @@ class CirculationConfig(_Section):
     kv_background_m2_s: NonNegFloat = 1e-5
     kv_mixed_layer_m2_s: NonNegFloat = 1e-2
     mixed_layer_depth_m: PositiveFloat = 20.0
-    file: str | None = None
+    file: str | None = Field(None, description="netCDF with u, v (m/s) at cell centres on the model grid")
     u_var: str = "u"
     v_var: str = "v"
 
@@ -111,7 +111,7 @@ class HydrographyConfig(_Section):
     warmest_day: float = Field(230.0, ge=0, le=366)
     surface_salinity: float = Field(32.5, ge=0, le=45)
     deep_salinity: float = Field(34.0, ge=0, le=45)
-    sst_restoring_m_per_day: NonNegFloat = 1.0
+    sst_restoring_m_per_day: NonNegFloat = Field(1.0, description="piston velocity of SST restoring")
 
 
 class InitialBlob(_Section):
@@ -126,9 +126,10 @@ class InitialBlob(_Section):
 
 
 class TracerConfig(_Section):
-    initial: float | Literal["hydrography"] = 0.0
+    initial: float | Literal["hydrography"] = Field(0.0, description="a constant, or the hydrography profiles")
     blob: InitialBlob | None = None
-    boundary: float | Literal["initial"] = "initial"
+    boundary: float | Literal["initial"] = Field(
+        "initial", description="inflow value at open boundaries: a constant, or the initial edge values")
     sinking_m_per_day: NonNegFloat = 0.0
     units: str | None = None
     long_name: str | None = None
@@ -136,16 +137,17 @@ class TracerConfig(_Section):
 
 class NumericsConfig(_Section):
     limiter: Literal["superbee", "mc"] = "superbee"
-    max_courant: float = Field(0.8, gt=0, le=1.0)
-    substeps: Union[Literal["auto"], Annotated[int, Field(ge=1, le=1000)]] = "auto"
+    max_courant: float = Field(0.8, gt=0, le=1.0, description="largest Courant number allowed per sub-step")
+    substeps: Union[Literal["auto"], Annotated[int, Field(ge=1, le=1000)]] = Field(
+        "auto", description="transport sub-steps per step: auto (from the CFL bound) or a number")
     max_substeps: int = Field(16, ge=1, le=1000)
-    blowup_threshold: PositiveFloat = 1e12
+    blowup_threshold: PositiveFloat = Field(1e12, description="stop when any |tracer| exceeds this")
 
 
 class OutputConfig(_Section):
-    every_hours: PositiveFloat = 24.0
+    every_hours: PositiveFloat = Field(24.0, description="interval between snapshots in output.nc")
     dtype: Literal["float32", "float64"] = "float32"
-    restart: bool = True
+    restart: bool = Field(True, description="write restart.nc at the end (and on failure)")
 
 
 def _default_tracers() -> dict[str, TracerConfig]:
@@ -249,3 +251,51 @@ def resolve_data_path(name: str, base: Path) -> Path:
         if c.is_file():
             return c.resolve()
     raise ConfigError(f"data file {name!r} not found (looked in {', '.join(str(c.parent) for c in candidates)})")
+
+
+def _literal_choices(annotation) -> str:
+    """'one of a, b' for Literal types (also inside unions and lists), else ''."""
+    from typing import get_args, get_origin
+
+    if get_origin(annotation) is Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in get_args(annotation))
+    found = [c for a in get_args(annotation) if (c := _literal_choices(a))]
+    return "; ".join(found)
+
+
+def reference_markdown() -> str:
+    """The configuration reference (docs/configuration.md), generated from the schema."""
+    lines = ["# Configuration reference", "",
+             "Generated from the schema by `python -m oceancdr.config`; do not edit by hand. Units are in the",
+             "key names where they are not SI. Unknown keys are errors. Override any key on the command line",
+             "with `--set section.key=value` (values are parsed as YAML).", ""]
+
+    def rows(model, prefix):
+        out = []
+        for name, f in model.model_fields.items():
+            sub = f.annotation if isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel) else None
+            if sub is not None:
+                out += rows(sub, f"{prefix}{name}.")
+                continue
+            default = f.default_factory() if f.default_factory else f.default
+            if isinstance(default, dict):
+                default = "see below"
+            limits = ", ".join(f"{k} {v}" for m in f.metadata for k, v in
+                               (("≥", getattr(m, "ge", None)), (">", getattr(m, "gt", None)),
+                                ("≤", getattr(m, "le", None))) if v is not None)
+            choices = _literal_choices(f.annotation)
+            desc = "; ".join(x for x in (f.description, limits, choices) if x)
+            out.append(f"| `{prefix}{name}` | `{default}` | {desc} |")
+        return out
+
+    lines += ["| key | default | notes |", "|---|---|---|"] + rows(Config, "")
+    lines += ["", "## Tracers", "",
+              "`tracers` maps a tracer name to its settings; the default run has temperature, salinity and dye.",
+              "", "| key | default | notes |", "|---|---|---|"] + rows(TracerConfig, "tracers.NAME.")
+    lines += ["", "`tracers.NAME.blob` adds a Gaussian patch to the initial field:", "",
+              "| key | default | notes |", "|---|---|---|"] + rows(InitialBlob, "tracers.NAME.blob.")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(reference_markdown(), end="")

@@ -1,0 +1,33 @@
+"""oceancdr benchmarks: ``python -m benchmarks [--quick]`` or ``oceancdr bench [--quick]``.
+
+Each module exposes ``run(quick) -> list | dict``; :func:`run_all` collects them with the machine
+they ran on. Results and the machines they came from are recorded in benchmarks/RESULTS.md.
+"""
+from __future__ import annotations
+
+import importlib
+import platform
+
+import jax
+
+MODULES = ("transport", "bench_carbonate")
+
+
+def machine() -> dict:
+    import os
+
+    return {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
+            "jax": jax.__version__, "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]}
+
+
+def run_all(quick: bool = False) -> dict:
+    results = {"machine": machine(), "quick": quick}
+    for name in MODULES:
+        try:
+            mod = importlib.import_module(f"benchmarks.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"benchmarks.{name}":
+                raise
+            continue
+        results[name] = mod.run(quick)
+    return results
