@@ -1,0 +1,252 @@
+"""Carbonate-system solver: speciation from DIC and total alkalinity, in JAX.
+
+The hydrogen-ion concentration [H+] (total scale) is the root of the total-alkalinity
+equation of Dickson (1981) as written in CO2SYS/PyCO2SYS (``TAfromTCpH``):
+
+    TA = [HCO3-] + 2[CO3--] + [B(OH)4-] + [OH-] + [HPO4--] + 2[PO4---] - [H3PO4]
+         + [SiO(OH)3-] - [H+]_free - [HSO4-] - [HF]
+
+with [H+]_free = [H+]_total / (1 + S_T/KSO4) and HSO4-, HF from the free-scale KSO4, KF.
+
+Solver: initial guess of Munhoven (2013, Geosci. Model Dev. 6, 1367-1388, sec. 3.2.2) as
+in mocsy and PyCO2SYS (carbonate + borate cubic; pH 3 for TA <= 0, pH 10 for
+TA >= 2 DIC + TB); then a safeguarded Newton iteration on pH inside ``lax.while_loop``
+(capped): steps are limited to 1 pH unit (as in PyCO2SYS) and kept inside a bracket
+[pH_lo, pH_hi] that starts at [0, 16] and shrinks with the sign of the residual; a step
+that leaves the bracket is replaced by bisection. Iteration stops when every point has
+|dpH| < 1e-10 (float64) or 1e-5 (float32), or after 100 iterations.
+
+Derivatives: the root h(inputs) is differentiated implicitly (``jax.custom_jvp``):
+dh = -(dR/dinputs . dinputs) / (dR/dh), where R = TA(h, ...) - TA. The Newton iterations
+are never differentiated, so gradients are exact to round-off and cost one residual
+evaluation.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from .constants import EquilibriumConstants, equilibrium_constants
+
+_MAX_ITERATIONS = 100
+_PH_BRACKET = (0.0, 16.0)
+
+
+class CarbonateState(NamedTuple):
+    """Carbonate-system state.
+
+    ``ph``: pH on the total scale; ``pco2``, ``fco2``: CO2 partial pressure and fugacity
+    in uatm (see :func:`solve_carbonate` for their meaning at depth); ``co2`` (CO2*),
+    ``hco3``, ``co3``: umol kg-1; ``omega_aragonite``, ``omega_calcite``: saturation
+    states; ``revelle``: homogeneous buffer factor dln(pCO2)/dln(DIC) at constant TA;
+    ``h``: [H+] on the total scale, mol kg-1.
+    """
+
+    ph: jnp.ndarray
+    pco2: jnp.ndarray
+    fco2: jnp.ndarray
+    co2: jnp.ndarray
+    hco3: jnp.ndarray
+    co3: jnp.ndarray
+    omega_aragonite: jnp.ndarray
+    omega_calcite: jnp.ndarray
+    revelle: jnp.ndarray
+    h: jnp.ndarray
+
+
+def _carbonate_fractions(h, k: EquilibriumConstants):
+    """Fractions of DIC as CO2*, HCO3-, CO3-- at [H+] = h (mol kg-1, total scale).
+
+    Written with r1 = K1/h, r2 = K2/h so that nothing under/overflows in float32
+    for pH 0-16."""
+    r1 = k.k1 / h
+    r12 = r1 * (k.k2 / h)
+    denominator = 1 + r1 + r12
+    return 1 / denominator, r1 / denominator, r12 / denominator
+
+
+def alkalinity_from_h(h, dic, phosphate, silicate, k: EquilibriumConstants):
+    """Total alkalinity (mol kg-1) from [H+] (total scale, mol kg-1), DIC, total phosphate
+    and total silicate (mol kg-1) and constants ``k`` (Dickson 1981 definition, the
+    ``TAfromTCpH`` equation of CO2SYS / PyCO2SYS)."""
+    _, f_hco3, f_co3 = _carbonate_fractions(h, k)
+    borate = k.total_borate * k.kb / (k.kb + h)
+    hydroxide = k.kw / h
+    q1 = k.kp1 / h
+    q12 = q1 * (k.kp2 / h)
+    q123 = q12 * (k.kp3 / h)
+    phosphate_alk = phosphate * (q12 + 2 * q123 - 1) / (1 + q1 + q12 + q123)
+    silicate_alk = silicate * k.ksi / (k.ksi + h)
+    h_free = h / (1 + k.total_sulfate / k.kso4)
+    bisulfate = k.total_sulfate / (1 + k.kso4 / h_free)
+    hydrofluoric = k.total_fluoride / (1 + k.kf / h_free)
+    return (
+        dic * (f_hco3 + 2 * f_co3)
+        + borate
+        + hydroxide
+        + phosphate_alk
+        + silicate_alk
+        - h_free
+        - bisulfate
+        - hydrofluoric
+    )
+
+
+def _initial_ph(alk, dic, k: EquilibriumConstants):
+    """Initial pH guess of Munhoven (2013) sec. 3.2.2, as in mocsy and PyCO2SYS
+    ``initialise.fromTC`` (carbonate-borate alkalinity cubic). All in mol kg-1."""
+    tb, k1, k2, kb = k.total_borate, k.k1, k.k2, k.kb
+    in_range = (alk > 0) & (alk < 2 * dic + tb)
+    a = jnp.where(in_range, alk, 1.0)
+    c2 = kb * (1 - tb / a) + k1 * (1 - dic / a)
+    c1 = k1 * (kb * (1 - tb / a - dic / a) + k2 * (1 - 2 * dic / a))
+    c0 = k1 * k2 * kb * (1 - (2 * dic + tb) / a)
+    c21min = c2**2 - 3 * c1
+    positive = c21min > 0
+    sq21 = jnp.sqrt(jnp.where(positive, c21min, 1.0))
+    h_min = jnp.where(c2 < 0, (sq21 - c2) / 3, -c1 / (c2 + sq21))
+    poly = h_min**3 + c2 * h_min**2 + c1 * h_min + c0
+    good = positive & (poly < 0) & in_range
+    h0 = jnp.where(good, h_min + jnp.sqrt(jnp.where(good, -poly / sq21, 1.0)), 1e-7)
+    h0 = jnp.where(in_range, h0, jnp.where(alk <= 0, 1e-3, 1e-10))
+    h0 = jnp.where(jnp.isfinite(h0) & (h0 > 0), h0, 1e-7)
+    return -jnp.log10(h0)
+
+
+def _newton_ph(alk, dic, phosphate, silicate, k: EquilibriumConstants):
+    """Safeguarded Newton iteration for pH (total scale); see the module docstring."""
+    tolerance = 1e-10 if alk.dtype == jnp.float64 else 1e-5
+
+    def residual_and_slope(ph):
+        return jax.jvp(
+            lambda p: alkalinity_from_h(10.0**-p, dic, phosphate, silicate, k) - alk,
+            (ph,),
+            (jnp.ones_like(ph),),
+        )
+
+    def body(state):
+        ph, lo, hi, done, iteration = state
+        residual, slope = residual_and_slope(ph)
+        # TA(pH) increases with pH: a positive residual means the root lies below.
+        hi = jnp.where(residual > 0, ph, hi)
+        lo = jnp.where(residual > 0, lo, ph)
+        step = jnp.clip(-residual / jnp.where(slope > 0, slope, 1.0), -1.0, 1.0)
+        step = jnp.where(slope > 0, step, 0.5 * (lo + hi) - ph)
+        proposal = ph + step
+        proposal = jnp.where((proposal < lo) | (proposal > hi), 0.5 * (lo + hi), proposal)
+        new_done = done | (jnp.abs(proposal - ph) < tolerance)
+        return jnp.where(done, ph, proposal), lo, hi, new_done, iteration + 1
+
+    def cond(state):
+        _, _, _, done, iteration = state
+        return (iteration < _MAX_ITERATIONS) & ~jnp.all(done)
+
+    ph0 = _initial_ph(alk, dic, k)
+    lo = jnp.full_like(ph0, _PH_BRACKET[0])
+    hi = jnp.full_like(ph0, _PH_BRACKET[1])
+    state = (ph0, lo, hi, jnp.zeros(ph0.shape, bool), 0)
+    return jax.lax.while_loop(cond, body, state)[0]
+
+
+@jax.custom_jvp
+def solve_h(alk, dic, phosphate, silicate, k: EquilibriumConstants):
+    """[H+] (total scale, mol kg-1) solving TA = alkalinity_from_h(h, ...) for TA and DIC,
+    phosphate, silicate in mol kg-1 (arrays of one common shape). Differentiable by the
+    implicit-function theorem."""
+    return 10.0 ** -_newton_ph(alk, dic, phosphate, silicate, k)
+
+
+@solve_h.defjvp
+def _solve_h_jvp(primals, tangents):
+    alk, dic, phosphate, silicate, k = primals
+    h = solve_h(*primals)
+    _, d_residual = jax.jvp(
+        lambda a, d, p, s, kk: alkalinity_from_h(h, d, p, s, kk) - a, primals, tangents
+    )
+    _, d_alk_d_h = jax.jvp(
+        lambda hh: alkalinity_from_h(hh, dic, phosphate, silicate, k), (h,), (jnp.ones_like(h),)
+    )
+    return h, -d_residual / d_alk_d_h
+
+
+@partial(jax.jit, static_argnames=("opt_k_carbonic", "opt_total_borate", "opt_k_fluoride"))
+def solve_carbonate(
+    dic,
+    alk,
+    temperature,
+    salinity,
+    pressure=0.0,
+    silicate=0.0,
+    phosphate=0.0,
+    *,
+    opt_k_carbonic="lueker2000",
+    opt_total_borate="uppstrom1974",
+    opt_k_fluoride="dickson1979",
+) -> CarbonateState:
+    """Solve the carbonate system from DIC and total alkalinity.
+
+    Inputs (broadcast against each other, any shape): ``dic``, ``alk``, ``silicate``,
+    ``phosphate`` in umol kg-1; ``temperature`` in deg C (in situ); ``salinity``
+    (practical); ``pressure`` in dbar (hydrostatic, gauge). The floating dtype follows the
+    inputs (float32 in, float32 out). Constants: :func:`equilibrium_constants` with the
+    given options (defaults as PyCO2SYS 1.8: Lueker et al. 2000, Uppstrom 1974, Dickson &
+    Riley 1979, Dickson 1990 KSO4).
+
+    Meaning at depth: all acid-base constants are pressure-corrected, but K0 and the
+    fugacity factor are evaluated at 1 atm (PyCO2SYS 1.8 default, ``opt_pressured_kCO2=0``).
+    ``fco2 = co2 / K0(T, S, 1 atm)`` and ``pco2 = fco2 / fugacity_factor`` are therefore the
+    values in equilibrium with the in-situ CO2* at in-situ temperature under one
+    atmosphere, not the (larger) in-situ fugacity. At the surface (pressure 0) they are
+    the usual seawater pCO2 and fCO2.
+
+    ``revelle`` is the exact homogeneous buffer factor dln(pCO2)/dln(DIC) at constant TA,
+    1 - DIC (dTA/dDIC)^2 / (dTA/dln h), as PyCO2SYS's default ``revelle_factor``
+    (``opt_buffers_mode=1``, automatic differentiation); it is 1 where DIC = 0.
+
+    Works under ``jit``, ``vmap`` and ``grad`` (w.r.t. every float input); returns
+    :class:`CarbonateState`.
+    """
+    args = (dic, alk, temperature, salinity, pressure, silicate, phosphate)
+    dtype = jnp.result_type(float, *args)
+    dic, alk, temperature, salinity, pressure, silicate, phosphate = jnp.broadcast_arrays(
+        *(jnp.asarray(a, dtype) for a in args)
+    )
+    k = equilibrium_constants(
+        temperature,
+        salinity,
+        pressure,
+        opt_k_carbonic=opt_k_carbonic,
+        opt_total_borate=opt_total_borate,
+        opt_k_fluoride=opt_k_fluoride,
+    )
+    dic_mol, alk_mol = dic * 1e-6, alk * 1e-6
+    phosphate_mol, silicate_mol = phosphate * 1e-6, silicate * 1e-6
+    h = solve_h(alk_mol, dic_mol, phosphate_mol, silicate_mol, k)
+    f_co2, f_hco3, f_co3 = _carbonate_fractions(h, k)
+    co2, hco3, co3 = dic * f_co2, dic * f_hco3, dic * f_co3
+    fco2 = co2 / k.k0
+    # Revelle factor: dln CO2*/dln DIC at constant TA with h = h(DIC, TA).
+    _, d_alk_d_ln_h = jax.jvp(
+        lambda ln_h: alkalinity_from_h(jnp.exp(ln_h), dic_mol, phosphate_mol, silicate_mol, k),
+        (jnp.log(h),),
+        (jnp.ones_like(h),),
+    )
+    d_alk_d_dic = f_hco3 + 2 * f_co3
+    revelle = 1 - dic_mol * d_alk_d_dic**2 / d_alk_d_ln_h
+    co3_times_ca = co3 * 1e-6 * k.total_calcium
+    return CarbonateState(
+        ph=-jnp.log10(h),
+        pco2=fco2 / k.fugacity_factor,
+        fco2=fco2,
+        co2=co2,
+        hco3=hco3,
+        co3=co3,
+        omega_aragonite=co3_times_ca / k.ksp_aragonite,
+        omega_calcite=co3_times_ca / k.ksp_calcite,
+        revelle=revelle,
+        h=h,
+    )
