@@ -112,6 +112,20 @@ class HydrographyConfig(_Section):
     surface_salinity: float = Field(32.5, ge=0, le=45)
     deep_salinity: float = Field(34.0, ge=0, le=45)
     sst_restoring_m_per_day: NonNegFloat = Field(1.0, description="piston velocity of SST restoring")
+    surface_dic_mmol_m3: NonNegFloat = 2030.0
+    deep_dic_mmol_m3: NonNegFloat = 2300.0
+    surface_alk_mmol_m3: NonNegFloat = 2250.0
+    deep_alk_mmol_m3: NonNegFloat = 2330.0
+
+
+class AtmosphereConfig(_Section):
+    airsea_co2: bool = Field(True, description="air-sea CO2 exchange (needs dic, alk, temperature, salinity)")
+    xco2_ppm: float | Literal["mauna_loa", "global"] = Field(
+        420.0, description="dry-air CO2 mole fraction: a constant (ppm) or a NOAA record interpolated in time")
+    wind_speed_m_s: float = Field(7.0, ge=0, le=60, description="RMS 10-m wind, so <U10^2> = wind_speed^2")
+    pressure_atm: float = Field(1.0, gt=0.5, le=1.5, description="sea-level pressure")
+    ice_fraction: float = Field(0.0, ge=0, le=1)
+    gas_transfer_scale: NonNegFloat = Field(1.0, description="multiplier on the W14 transfer velocity")
 
 
 class InitialBlob(_Section):
@@ -126,7 +140,8 @@ class InitialBlob(_Section):
 
 
 class TracerConfig(_Section):
-    initial: float | Literal["hydrography"] = Field(0.0, description="a constant, or the hydrography profiles")
+    initial: float | Literal["hydrography"] = Field(
+        0.0, description="a constant, or the hydrography profile (temperature, salinity, dic, alk)")
     blob: InitialBlob | None = None
     boundary: float | Literal["initial"] = Field(
         "initial", description="inflow value at open boundaries: a constant, or the initial edge values")
@@ -150,10 +165,15 @@ class OutputConfig(_Section):
     restart: bool = Field(True, description="write restart.nc at the end (and on failure)")
 
 
+HYDROGRAPHY_TRACERS = ("temperature", "salinity", "dic", "alk")
+
+
 def _default_tracers() -> dict[str, TracerConfig]:
     return {
         "temperature": TracerConfig(initial="hydrography"),
         "salinity": TracerConfig(initial="hydrography"),
+        "dic": TracerConfig(initial="hydrography"),
+        "alk": TracerConfig(initial="hydrography"),
         "dye": TracerConfig(
             blob=InitialBlob(x_km=30.0, y_km=60.0, radius_km=8.0, depth_m=0.0, thickness_m=15.0, amplitude=1.0)
         ),
@@ -166,6 +186,7 @@ class Config(_Section):
     grid: GridConfig = GridConfig()
     circulation: CirculationConfig = CirculationConfig()
     hydrography: HydrographyConfig = HydrographyConfig()
+    atmosphere: AtmosphereConfig = AtmosphereConfig()
     tracers: dict[str, TracerConfig] = Field(default_factory=_default_tracers)
     numerics: NumericsConfig = NumericsConfig()
     output: OutputConfig = OutputConfig()
@@ -176,8 +197,14 @@ class Config(_Section):
             if not name.isidentifier():
                 raise ValueError(f"tracer name {name!r} must be a plain identifier (letters, digits, _)")
         for name, tr in self.tracers.items():
-            if tr.initial == "hydrography" and name not in ("temperature", "salinity"):
-                raise ValueError(f"tracers.{name}.initial: 'hydrography' is only for temperature and salinity")
+            if tr.initial == "hydrography" and name not in HYDROGRAPHY_TRACERS:
+                raise ValueError(f"tracers.{name}.initial: 'hydrography' is only for {', '.join(HYDROGRAPHY_TRACERS)}")
+        carbon = {"dic", "alk"} & set(self.tracers)
+        if carbon and self.atmosphere.airsea_co2:
+            missing = {"dic", "alk", "temperature", "salinity"} - set(self.tracers)
+            if missing:
+                raise ValueError(f"tracers: air-sea CO2 exchange needs tracers {sorted(missing)} too "
+                                 "(or set atmosphere.airsea_co2: false)")
         if self.output.every_hours * 3600.0 < self.run.dt_seconds:
             raise ValueError("output.every_hours is shorter than one time step (run.dt_seconds)")
         return self

@@ -63,16 +63,71 @@ VELOCITY_ATTRS = {
 }
 
 
+CARBONATE_ATTRS = {
+    "ph": (("depth", "y", "x"), dict(units="1", long_name="pH on the total scale, in situ",
+                                     standard_name="sea_water_ph_reported_on_total_scale")),
+    "omega_aragonite": (("depth", "y", "x"), dict(units="1", long_name="aragonite saturation state, in situ")),
+    "pco2": (("y", "x"), dict(units="uatm", long_name="surface seawater CO2 partial pressure",
+                              standard_name="surface_partial_pressure_of_carbon_dioxide_in_sea_water")),
+    "co2_flux": (("y", "x"), dict(units="mol m-2 s-1", long_name="air-sea CO2 flux, positive into the ocean",
+                                  standard_name="surface_downward_mole_flux_of_carbon_dioxide")),
+}
+CARBON_TRACERS = ("dic", "alk", "temperature", "salinity")
+
+
+def has_carbon(registry) -> bool:
+    return all(n in registry for n in CARBON_TRACERS)
+
+
 def output_fields(registry) -> dict:
-    """Variables of output.nc: every tracer and the velocities, with CF attributes."""
+    """Variables of output.nc: every tracer, the velocities and, with a carbon cycle, the
+    carbonate-system diagnostics, each with CF attributes."""
     fields = {name: (("depth", "y", "x"), registry.attrs(name)) for name in registry.names}
     fields.update({k: (("depth", "y", "x"), a) for k, a in VELOCITY_ATTRS.items()})
+    if has_carbon(registry):
+        fields.update(CARBONATE_ATTRS)
     return fields
+
+
+def pressure_dbar(depth_m, lat_deg):
+    """Sea pressure (dbar) at a depth (m), Saunders (1981, J. Phys. Oceanogr. 11, 573)."""
+    c1 = (5.92 + 5.25 * jnp.sin(jnp.radians(lat_deg)) ** 2) * 1e-3
+    return ((1 - c1) - jnp.sqrt((1 - c1) ** 2 - 8.84e-6 * depth_m)) / 4.42e-6
+
+
+def carbonate_fields(state, params, forcing, grid, registry, t) -> dict:
+    """In-situ pH and Omega_aragonite, surface pCO2 and the air-sea CO2 flux (land: 0)."""
+    from .chemistry import solve_carbonate
+    from .chemistry.density import density, mmol_m3_to_umol_kg
+    from .surface import co2_flux_field
+
+    c = state.c
+    temp, salt = c[registry.index("temperature")], c[registry.index("salinity")]
+    pres = pressure_dbar(grid.z_center[:, None, None], grid.lat[None])
+    rho = density(temp, salt, pres)
+    carb = solve_carbonate(mmol_m3_to_umol_kg(c[registry.index("dic")], rho),
+                           mmol_m3_to_umol_kg(c[registry.index("alk")], rho), temp, salt, pres)
+    wet = grid.mask > 0
+    return {"ph": jnp.where(wet, carb.ph, 0.0), "omega_aragonite": jnp.where(wet, carb.omega_aragonite, 0.0),
+            "pco2": jnp.where(wet[0], solve_surface_pco2(c, registry), 0.0),
+            "co2_flux": jnp.where(wet[0], co2_flux_field(c, t, params, forcing, registry), 0.0)}
+
+
+def solve_surface_pco2(c, registry):
+    """Surface seawater pCO2 (uatm) at zero pressure."""
+    from .chemistry import solve_carbonate
+    from .surface import surface_carbonate_inputs
+
+    dic, alk, temp, salt = surface_carbonate_inputs(c, registry)
+    return solve_carbonate(dic, alk, temp, salt).pco2
 
 
 def snapshot(state, params, forcing, grid, registry, dt) -> dict:
     """Values of every output field at the state's time (jit-able)."""
+    t = state.time(dt)
     out = {name: state.c[i] for i, name in enumerate(registry.names)}
-    u, v, w = velocity_fields(*forcing.flow(state.time(dt), params), grid)
+    u, v, w = velocity_fields(*forcing.flow(t, params), grid)
     out.update(u=u, v=v, w=w)
+    if has_carbon(registry):
+        out.update(carbonate_fields(state, params, forcing, grid, registry, t))
     return out

@@ -28,8 +28,11 @@ class Forcing:
     times: object          # (nframe,) seconds since start (file kind), else (0,)
     ghost_x: object        # (ntr, nz, ny, 2) inflow values beyond the west/east edges
     ghost_y: object        # (ntr, nz, 2, nx) inflow values beyond the south/north edges
+    xco2_years: object     # (nrecord,) decimal years of an atmospheric CO2 record, or (0,)
+    xco2_values: object    # (nrecord,) ppm
     kind: str = static_field(default="coastal")
     start_day_of_year: float = static_field(default=0.0)
+    start_year: float = static_field(default=2025.0)
 
     def day_of_year(self, t):
         return self.start_day_of_year + t / SECONDS_PER_DAY
@@ -54,6 +57,14 @@ class Forcing:
         i = jnp.clip(jnp.searchsorted(self.times, t, side="right") - 1, 0, n - 2)
         w = jnp.clip((t - self.times[i]) / (self.times[i + 1] - self.times[i]), 0.0, 1.0).astype(self.U.dtype)
         return tuple((1 - w) * f[i] + w * f[i + 1] for f in (self.U, self.V, self.W))
+
+    def xco2(self, t, p):
+        """Atmospheric dry-air xCO2 (ppm): the record interpolated at the model date, or params['xco2']."""
+        if self.xco2_years.shape[0] == 0:
+            return p["xco2"]
+        from .chemistry.atmosphere import xco2_at
+
+        return xco2_at(self.start_year + t / (SECONDS_PER_DAY * DAYS_PER_YEAR), self.xco2_years, self.xco2_values)
 
     def surface_temperature(self, t, p):
         """Restoring target for sea-surface temperature (degC): a seasonal cosine."""

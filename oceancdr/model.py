@@ -8,6 +8,7 @@ grid, params, forcing, initial state and the step function.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import math
 from dataclasses import dataclass
@@ -19,14 +20,13 @@ import numpy as np
 from jax import lax
 
 from . import circulation
+from .chemistry.atmosphere import load_xco2_record
 from .config import Config, ConfigError
 from .forcing import Forcing, ghost_values, vertical_diffusivity
 from .grid import Grid, build_grid
 from .state import State, TracerRegistry, new_state
+from .surface import airsea_co2, sst_restoring
 from .transport import advect, diffuse_horizontal, diffuse_vertical_implicit, sink
-
-SurfaceProcess = Callable  # (c, t, params, forcing, grid, registry) -> (ntr, ny, nx) flux into the ocean
-
 
 @dataclass(frozen=True)
 class StepConfig:
@@ -37,15 +37,6 @@ class StepConfig:
     limiter: str
     registry: TracerRegistry
     surface_processes: tuple = ()
-
-
-def sst_restoring(c, t, p, forcing, grid, registry):
-    """Surface heat flux as restoring of the top-layer temperature to a seasonal SST target,
-    in degC m s-1 into the ocean: F = v_r (T_target - T_top), v_r = sst_restoring (m s-1)."""
-    flux = jnp.zeros((len(registry),) + c.shape[2:], c.dtype)
-    i = registry.index("temperature")
-    target = forcing.surface_temperature(t, p)
-    return flux.at[i].set((p["sst_restoring"] * (target - c[i, 0])).astype(c.dtype))
 
 
 def make_step(sc: StepConfig):
@@ -129,6 +120,11 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
         seasonal_sst_amplitude=h.seasonal_sst_amplitude_c,
         warmest_day=h.warmest_day,
         sst_restoring=h.sst_restoring_m_per_day / 86400.0,
+        wind_speed=cfg.atmosphere.wind_speed_m_s,
+        gas_transfer_scale=cfg.atmosphere.gas_transfer_scale,
+        pressure_atm=cfg.atmosphere.pressure_atm,
+        ice_fraction=cfg.atmosphere.ice_fraction,
+        xco2=cfg.atmosphere.xco2_ppm if isinstance(cfg.atmosphere.xco2_ppm, float) else 0.0,
     )
     p = {k: jnp.asarray(v, jnp.float64) for k, v in scalars.items()}
     p["sinking"] = jnp.asarray([cfg.tracers[n].sinking_m_per_day / 86400.0 for n in registry.names], jnp.float64)
@@ -141,9 +137,14 @@ def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.nda
     z = np.asarray(grid.z_center)[:, None, None]
     h = cfg.hydrography
     shape = np.exp(-z / h.thermocline_depth_m)
+    def profile(surface, deep):
+        return deep + (surface - deep) * shape
+
     profiles = {
-        "temperature": h.deep_temperature_c + (h.surface_temperature_c - h.deep_temperature_c) * shape,
-        "salinity": h.deep_salinity + (h.surface_salinity - h.deep_salinity) * shape,
+        "temperature": profile(h.surface_temperature_c, h.deep_temperature_c),
+        "salinity": profile(h.surface_salinity, h.deep_salinity),
+        "dic": profile(h.surface_dic_mmol_m3, h.deep_dic_mmol_m3),
+        "alk": profile(h.surface_alk_mmol_m3, h.deep_alk_mmol_m3),
     }
     c = np.zeros((len(registry), nz, ny, nx))
     x = np.asarray(grid.x_km)[None, None, :]
@@ -226,15 +227,23 @@ def build_model(cfg: Config) -> Model:
     substeps, courant = required_substeps(cfg, grid64, Umax, Vmax, Wmax, w_sink_max)
     gx, gy = ghost_values(c0, [cfg.tracers[n].boundary for n in registry.names], np.asarray(grid64.mask))
     start = _dt.date.fromisoformat(cfg.run.start)
+    days_in_year = 366 if calendar.isleap(start.year) else 365
+    years, xco2 = (np.zeros(0), np.zeros(0))
+    if isinstance(cfg.atmosphere.xco2_ppm, str):
+        years, xco2 = load_xco2_record(cfg.atmosphere.xco2_ppm)
     forcing = Forcing(
         U=jnp.asarray(U, dtype), V=jnp.asarray(V, dtype), W=jnp.asarray(W, dtype),
         times=jnp.asarray(times, jnp.float64), ghost_x=jnp.asarray(gx, dtype), ghost_y=jnp.asarray(gy, dtype),
+        xco2_years=jnp.asarray(years, jnp.float64), xco2_values=jnp.asarray(xco2, jnp.float64),
         kind=kind, start_day_of_year=float(start.timetuple().tm_yday - 1),
+        start_year=start.year + (start.timetuple().tm_yday - 1) / days_in_year,
     )
     grid = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), grid64)
     surface = []
     if "temperature" in registry and cfg.hydrography.sst_restoring_m_per_day > 0:
         surface.append(sst_restoring)
+    if "dic" in registry and cfg.atmosphere.airsea_co2:
+        surface.append(airsea_co2)
     sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter,
                     registry=registry, surface_processes=tuple(surface))
     return Model(cfg=cfg, grid=grid, registry=registry, params=default_params(cfg, registry), forcing=forcing,

@@ -45,7 +45,8 @@ def steady_forcing(U, V, W, ntr, grid, ghost=0.0, dtype=jnp.float64):
     nz, ny, nx = grid.shape
     return Forcing(U=jnp.asarray(U[None], dtype), V=jnp.asarray(V[None], dtype), W=jnp.asarray(W[None], dtype),
                    times=jnp.zeros(1), ghost_x=jnp.full((ntr, nz, ny, 2), ghost, dtype),
-                   ghost_y=jnp.full((ntr, nz, 2, nx), ghost, dtype), kind="file")
+                   ghost_y=jnp.full((ntr, nz, 2, nx), ghost, dtype), xco2_years=jnp.zeros(0),
+                   xco2_values=jnp.zeros(0), kind="file")
 
 
 def transport_params(ntr, kh=0.0, kv=0.0, sinking=0.0):

@@ -72,8 +72,8 @@ def test_float32_run(tmp_path):
 
 
 def test_blowup_guard_names_step_tracer_and_place_and_keeps_output(tmp_path, capsys):
-    # a threshold below the dye peak (but above T and S) makes the guard trip at once
-    code = main(["run", DEFAULT, "--out", str(tmp_path)] + _args("numerics.blowup_threshold=100", "tracers.dye.blob.amplitude=500"))
+    # a threshold below the dye peak (but above T, S, DIC and TA) makes the guard trip at once
+    code = main(["run", DEFAULT, "--out", str(tmp_path)] + _args("numerics.blowup_threshold=1e4", "tracers.dye.blob.amplitude=5e4"))
     assert code == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "blow-up at step 1 " in err[0] and "'dye'" in err[0] and "lon" in err[0]
