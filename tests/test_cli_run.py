@@ -37,6 +37,7 @@ def test_run_writes_cf_output_and_closed_budgets(small_run):
         assert b["relative_residual"] < 1e-12, (name, b)
     assert abs(summary["budgets"]["temperature"]["surface_in"]) > 0
     assert abs(summary["budgets"]["salinity"]["boundary_in"]) > 0
+    assert abs(summary["budgets"]["dic"]["surface_in"]) > 0 and summary["budgets"]["alk"]["surface_in"] == 0
     with netCDF4.Dataset(small_run / "output.nc") as ds:
         assert ds.Conventions == "CF-1.8"
         assert ds["time"].shape == (5,) and ds["time"].units.startswith("seconds since 2025-05-01")
@@ -49,6 +50,13 @@ def test_run_writes_cf_output_and_closed_budgets(small_run):
         assert ds["temperature"].dimensions == ("time", "depth", "y", "x")
         t = ds["temperature"][-1]
         assert np.ma.is_masked(t) and 5.0 < t.min() and t.max() < 20.0
+        for name, lo, hi in (("ph", 7.5, 8.3), ("pco2", 200.0, 1500.0), ("omega_aragonite", 0.3, 4.0),
+                             ("co2_flux", -1e-6, 1e-6)):
+            v = ds[name]
+            assert v.units and v.long_name, name
+            assert lo < v[-1].min() and v[-1].max() < hi, (name, v[-1].min(), v[-1].max())
+        assert ds["co2_flux"].standard_name == "surface_downward_mole_flux_of_carbon_dioxide"
+        assert ds["ph"].standard_name == "sea_water_ph_reported_on_total_scale"
     assert not list(small_run.glob("*.tmp"))
 
 

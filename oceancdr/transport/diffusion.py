@@ -32,9 +32,8 @@ def diffuse_vertical_implicit(c, kv, grid, dt):
     """Backward-Euler vertical diffusion; kv (nz+1, ny, nx) or broadcastable, m2 s-1 on faces."""
     nz = c.shape[1]
     a = (kv * grid.az / grid.dzc)[1:nz] * grid.mask[1:]         # coupling of k-1 and k, m3 s-1
-    zero = jnp.zeros_like(a[:1])
-    a_top = jnp.concatenate([zero, a], 0)                       # face above each cell
-    a_bot = jnp.concatenate([a, zero], 0)                       # face below each cell
+    a_top = _pad(a, 0, (1, 0))                                  # face above each cell
+    a_bot = _pad(a, 0, (0, 1))                                  # face below each cell
     vol_safe = jnp.where(grid.mask > 0, grid.volume, 1.0)
     diag = vol_safe + dt * (a_top + a_bot)
     lower = -dt * a_top
