@@ -13,14 +13,21 @@ import jax.numpy as jnp
 from jax import lax
 
 
-def superbee(r):
-    """Superbee limiter (Roe 1985): max(0, min(2r, 1), min(r, 2))."""
-    return jnp.maximum(0.0, jnp.maximum(jnp.minimum(2.0 * r, 1.0), jnp.minimum(r, 2.0)))
+def superbee(a, b):
+    """Superbee (Roe 1985) in slope form: psi(r) * b with r = a / b and
+    psi(r) = max(0, min(2r, 1), min(r, 2)), written without the division so that gradients stay
+    finite where b is tiny: sign(b) max(min(2|a|, |b|), min(|a|, 2|b|)) when a b > 0, else 0."""
+    same = a * b > 0
+    aa, bb = jnp.abs(a), jnp.abs(b)
+    return jnp.where(same, jnp.sign(b) * jnp.maximum(jnp.minimum(2 * aa, bb), jnp.minimum(aa, 2 * bb)), 0.0)
 
 
-def monotonized_central(r):
-    """Monotonised-central limiter (van Leer 1977): max(0, min(2r, (1+r)/2, 2))."""
-    return jnp.maximum(0.0, jnp.minimum(jnp.minimum(2.0 * r, 0.5 * (1.0 + r)), 2.0))
+def monotonized_central(a, b):
+    """Monotonised central (van Leer 1977) in slope form: psi(r) * b with
+    psi(r) = max(0, min(2r, (1+r)/2, 2)): sign(b) min(2|a|, (|a|+|b|)/2, 2|b|) when a b > 0, else 0."""
+    same = a * b > 0
+    aa, bb = jnp.abs(a), jnp.abs(b)
+    return jnp.where(same, jnp.sign(b) * jnp.minimum(jnp.minimum(2 * aa, 0.5 * (aa + bb)), 2 * bb), 0.0)
 
 
 LIMITERS = {"superbee": superbee, "mc": monotonized_central}
@@ -56,11 +63,8 @@ def face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
     down = jnp.where(pos, qr, ql)
     upup = jnp.where(pos, qll, qrr)
     courant = jnp.abs(F) * dt / jnp.where(pos, vl, vr)
-    delta = down - up
-    safe = jnp.where(delta == 0, 1.0, delta)
-    psi = limiter((up - upup) / safe)
-    psi = psi * jnp.where(pos, wll, wrr) * (1.0 - open_face)
-    q_face = up + 0.5 * psi * (1.0 - jnp.minimum(courant, 1.0)) * delta
+    slope = limiter(up - upup, down - up) * jnp.where(pos, wll, wrr) * (1.0 - open_face)
+    q_face = up + 0.5 * (1.0 - jnp.minimum(courant, 1.0)) * slope
     return F * q_face
 
 
