@@ -13,21 +13,22 @@ import jax.numpy as jnp
 from jax import lax
 
 
-def superbee(a, b):
-    """Superbee (Roe 1985) in slope form: psi(r) * b with r = a / b and
-    psi(r) = max(0, min(2r, 1), min(r, 2)), written without the division so that gradients stay
-    finite where b is tiny: sign(b) max(min(2|a|, |b|), min(|a|, 2|b|)) when a b > 0, else 0."""
-    same = a * b > 0
-    aa, bb = jnp.abs(a), jnp.abs(b)
-    return jnp.where(same, jnp.sign(b) * jnp.maximum(jnp.minimum(2 * aa, bb), jnp.minimum(aa, 2 * bb)), 0.0)
+def superbee(r):
+    """Superbee limiter (Roe 1985): max(0, min(2r, 1), min(r, 2))."""
+    return jnp.maximum(0.0, jnp.maximum(jnp.minimum(2.0 * r, 1.0), jnp.minimum(r, 2.0)))
 
 
-def monotonized_central(a, b):
-    """Monotonised central (van Leer 1977) in slope form: psi(r) * b with
-    psi(r) = max(0, min(2r, (1+r)/2, 2)): sign(b) min(2|a|, (|a|+|b|)/2, 2|b|) when a b > 0, else 0."""
-    same = a * b > 0
-    aa, bb = jnp.abs(a), jnp.abs(b)
-    return jnp.where(same, jnp.sign(b) * jnp.minimum(jnp.minimum(2 * aa, 0.5 * (aa + bb)), 2 * bb), 0.0)
+def monotonized_central(r):
+    """Monotonised-central limiter (van Leer 1977): max(0, min(2r, (1+r)/2, 2))."""
+    return jnp.maximum(0.0, jnp.minimum(jnp.minimum(2.0 * r, 0.5 * (1.0 + r)), 2.0))
+
+
+def slope_ratio(a, b):
+    """r = a / b, with b replaced by 1 where |b| is below a floor (there the limited correction
+    psi(r) b is negligible whatever r is). The floor keeps a / b**2, the derivative of r, finite
+    in the dtype; dividing by a subnormal slope gave 0 * inf = NaN in reverse-mode gradients."""
+    floor = 1e-100 if a.dtype == jnp.float64 else 1e-15
+    return a / jnp.where(jnp.abs(b) > floor, b, 1.0)
 
 
 LIMITERS = {"superbee": superbee, "mc": monotonized_central}
@@ -63,8 +64,9 @@ def face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
     down = jnp.where(pos, qr, ql)
     upup = jnp.where(pos, qll, qrr)
     courant = jnp.abs(F) * dt / jnp.where(pos, vl, vr)
-    slope = limiter(up - upup, down - up) * jnp.where(pos, wll, wrr) * (1.0 - open_face)
-    q_face = up + 0.5 * (1.0 - jnp.minimum(courant, 1.0)) * slope
+    delta = down - up
+    psi = limiter(slope_ratio(up - upup, delta)) * jnp.where(pos, wll, wrr) * (1.0 - open_face)
+    q_face = up + 0.5 * psi * (1.0 - jnp.minimum(courant, 1.0)) * delta
     return F * q_face
 
 
