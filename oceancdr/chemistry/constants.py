@@ -331,37 +331,28 @@ def _ksp_pressure_factor(temperature, pbar, extra_delta_v):
     return _pressure_factor(delta_v, kappa, temperature, pbar)
 
 
+def _log10_ksp_mucci1983(temperature, salinity, a0, a2, b0, b1, b2, c0, d0):
+    """Mucci (1983) log10 Ksp form: log10 Ksp(T, 0) + (b0 + b1 T + b2/T) sqrt(S) + c0 S + d0 S^1.5,
+    with log10 Ksp(T, 0) = a0 - 0.077993 T + a2/T + 71.595 log10 T (T in K)."""
+    tk = temperature + T_ZERO
+    sqrt_s = _sqrt0(salinity)
+    return (a0 - 0.077993 * tk + a2 / tk + 71.595 * jnp.log10(tk)
+            + (b0 + b1 * tk + b2 / tk) * sqrt_s + c0 * salinity + d0 * sqrt_s * salinity)
+
+
 def ksp_calcite_mucci1983(temperature, salinity, pressure=0.0):
     """Calcite stoichiometric solubility product, mol2 kg-2 (Mucci 1983, Am. J. Sci. 283,
     780-799, log10 form), pressure-corrected after Ingle (1975)/Millero (1995)."""
-    tk = temperature + T_ZERO
-    sqrt_s = _sqrt0(salinity)
-    log_k = (
-        -171.9065
-        - 0.077993 * tk
-        + 2839.319 / tk
-        + 71.595 * jnp.log10(tk)
-        + (-0.77712 + 0.0028426 * tk + 178.34 / tk) * sqrt_s
-        - 0.07711 * salinity
-        + 0.0041249 * sqrt_s * salinity
-    )
+    log_k = _log10_ksp_mucci1983(temperature, salinity, -171.9065, 2839.319,
+                                 -0.77712, 0.0028426, 178.34, -0.07711, 0.0041249)
     return 10.0**log_k * _ksp_pressure_factor(temperature, pressure / 10, 0.0)
 
 
 def ksp_aragonite_mucci1983(temperature, salinity, pressure=0.0):
     """Aragonite stoichiometric solubility product, mol2 kg-2 (Mucci 1983, log10 form),
     pressure-corrected as calcite with dV + 2.8 cm3 mol-1 (Millero 1979)."""
-    tk = temperature + T_ZERO
-    sqrt_s = _sqrt0(salinity)
-    log_k = (
-        -171.945
-        - 0.077993 * tk
-        + 2903.293 / tk
-        + 71.595 * jnp.log10(tk)
-        + (-0.068393 + 0.0017276 * tk + 88.135 / tk) * sqrt_s
-        - 0.10018 * salinity
-        + 0.0059415 * sqrt_s * salinity
-    )
+    log_k = _log10_ksp_mucci1983(temperature, salinity, -171.945, 2903.293,
+                                 -0.068393, 0.0017276, 88.135, -0.10018, 0.0059415)
     return 10.0**log_k * _ksp_pressure_factor(temperature, pressure / 10, 2.8)
 
 
