@@ -80,7 +80,7 @@ def vertical_diffusivity(z_face, p):
     return p["kv_background"] + (p["kv_mixed_layer"] - p["kv_background"]) * weight
 
 
-def ghost_values(c0: np.ndarray, boundary: list, mask: np.ndarray):
+def ghost_values(c0: np.ndarray, boundary: list):
     """Inflow values outside each edge: per tracer either the initial edge column ("initial") or a
     constant. Returns (ghost_x (ntr, nz, ny, 2), ghost_y (ntr, nz, 2, nx))."""
     gx = np.stack([c0[..., 0], c0[..., -1]], axis=-1).copy()

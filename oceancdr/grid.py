@@ -53,12 +53,6 @@ class Grid:
     def shape(self) -> tuple[int, int, int]:
         return tuple(self.mask.shape)
 
-    def astype(self, dtype) -> "Grid":
-        """The same grid with every float array cast to ``dtype`` (numpy, for building Forcing)."""
-        import jax
-
-        return jax.tree_util.tree_map(lambda a: np.asarray(a, dtype=dtype), self)
-
 
 # ---------------------------------------------------------------------------------------------
 def layer_thicknesses(nz: int, depth_max: float, dz_surface: float) -> np.ndarray:

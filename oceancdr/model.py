@@ -159,7 +159,7 @@ def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.nda
     return c * np.asarray(grid.mask)[None]
 
 
-def flow_patterns(cfg: Config, grid: Grid, amplitude_bounds: bool = False):
+def flow_patterns(cfg: Config, grid: Grid):
     """(kind, U, V, W, times, |U|max, |V|max, |W|max) for the configured circulation (numpy)."""
     nz, ny, nx = grid.shape
     cc = cfg.circulation
@@ -225,7 +225,7 @@ def build_model(cfg: Config) -> Model:
     kind, U, V, W, times, Umax, Vmax, Wmax = flow_patterns(cfg, grid64)
     w_sink_max = max(t.sinking_m_per_day for t in cfg.tracers.values()) / 86400.0
     substeps, courant = required_substeps(cfg, grid64, Umax, Vmax, Wmax, w_sink_max)
-    gx, gy = ghost_values(c0, [cfg.tracers[n].boundary for n in registry.names], np.asarray(grid64.mask))
+    gx, gy = ghost_values(c0, [cfg.tracers[n].boundary for n in registry.names])
     start = _dt.date.fromisoformat(cfg.run.start)
     days_in_year = 366 if calendar.isleap(start.year) else 365
     years, xco2 = (np.zeros(0), np.zeros(0))

@@ -1,6 +1,5 @@
 """Air-sea CO2 exchange inside the model: a closed, well-mixed surface box equilibrates with the
 atmosphere, and PyCO2SYS agrees on the final state; the DIC budget closes on the surface flux."""
-import numpy as np
 import PyCO2SYS as pyco2
 import pytest
 

@@ -1,7 +1,6 @@
 """Gradients through the coupled step (transport, mixing, air-sea CO2): finite for every parameter,
 and equal to central finite differences for a few that act through different processes."""
 import jax
-import jax.numpy as jnp
 import numpy as np
 import pytest
 
