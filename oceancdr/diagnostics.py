@@ -99,7 +99,7 @@ def carbonate_fields(state, params, forcing, grid, registry, t) -> dict:
     """In-situ pH and Omega_aragonite, surface pCO2 and the air-sea CO2 flux (land: 0)."""
     from .chemistry import solve_carbonate
     from .chemistry.density import density, mmol_m3_to_umol_kg
-    from .surface import co2_flux_field
+    from .surface import co2_exchange
 
     c = state.c
     temp, salt = c[registry.index("temperature")], c[registry.index("salinity")]
@@ -107,19 +107,10 @@ def carbonate_fields(state, params, forcing, grid, registry, t) -> dict:
     rho = density(temp, salt, pres)
     carb = solve_carbonate(mmol_m3_to_umol_kg(c[registry.index("dic")], rho),
                            mmol_m3_to_umol_kg(c[registry.index("alk")], rho), temp, salt, pres)
+    air_sea = co2_exchange(c, t, params, forcing, registry)
     wet = grid.mask > 0
     return {"ph": jnp.where(wet, carb.ph, 0.0), "omega_aragonite": jnp.where(wet, carb.omega_aragonite, 0.0),
-            "pco2": jnp.where(wet[0], solve_surface_pco2(c, registry), 0.0),
-            "co2_flux": jnp.where(wet[0], co2_flux_field(c, t, params, forcing, registry), 0.0)}
-
-
-def solve_surface_pco2(c, registry):
-    """Surface seawater pCO2 (uatm) at zero pressure."""
-    from .chemistry import solve_carbonate
-    from .surface import surface_carbonate_inputs
-
-    dic, alk, temp, salt = surface_carbonate_inputs(c, registry)
-    return solve_carbonate(dic, alk, temp, salt).pco2
+            "pco2": jnp.where(wet[0], air_sea.pco2_sea, 0.0), "co2_flux": jnp.where(wet[0], air_sea.flux, 0.0)}
 
 
 def snapshot(state, params, forcing, grid, registry, dt) -> dict:

@@ -33,13 +33,14 @@ def surface_carbonate_inputs(c, registry):
 def airsea_co2(c, t, p, forcing, grid, registry):
     """DIC flux from the atmosphere, mmol m-2 s-1 (W14 transfer velocity with <U10^2> =
     wind_speed^2, Weiss 1974 solubility, Weiss & Price 1980 water vapour, times 1 - ice)."""
-    flux = co2_flux_field(c, t, p, forcing, registry)
+    flux = co2_exchange(c, t, p, forcing, registry).flux
     out = jnp.zeros((len(registry),) + c.shape[2:], c.dtype)
     return out.at[registry.index("dic")].set((1e3 * flux).astype(c.dtype))
 
 
-def co2_flux_field(c, t, p, forcing, registry):
-    """Air-sea CO2 flux (mol m-2 s-1, positive into the ocean) over the top layer."""
+def co2_exchange(c, t, p, forcing, registry):
+    """Air-sea CO2 exchange over the top layer: AirSeaFlux with ``flux`` (mol m-2 s-1, positive
+    into the ocean), ``pco2_sea``, ``pco2_air`` (uatm) and ``kw`` (m s-1)."""
     dic, alk, temp, salt = surface_carbonate_inputs(c, registry)
     return co2_flux(dic, alk, temp, salt, p["wind_speed"] ** 2, forcing.xco2(t, p),
-                    p["pressure_atm"], p["ice_fraction"], p["gas_transfer_scale"]).flux
+                    p["pressure_atm"], p["ice_fraction"], p["gas_transfer_scale"])
