@@ -116,6 +116,18 @@ class HydrographyConfig(_Section):
     deep_dic_mmol_m3: NonNegFloat = 2300.0
     surface_alk_mmol_m3: NonNegFloat = 2250.0
     deep_alk_mmol_m3: NonNegFloat = 2330.0
+    # ecosystem tracers (biology.enabled): medians of the WCOA2013 bottles at 42-46 N (August 2013),
+    # 0-10 dbar and 400-600 dbar; iron: typical California Current shelf-break values (no bottle data)
+    surface_no3_mmol_m3: NonNegFloat = 4.8
+    deep_no3_mmol_m3: NonNegFloat = 41.0
+    surface_po4_mmol_m3: NonNegFloat = 0.7
+    deep_po4_mmol_m3: NonNegFloat = 3.0
+    surface_sio4_mmol_m3: NonNegFloat = 4.3
+    deep_sio4_mmol_m3: NonNegFloat = 80.0
+    surface_fe_umol_m3: NonNegFloat = 0.5
+    deep_fe_umol_m3: NonNegFloat = 1.5
+    surface_o2_mmol_m3: NonNegFloat = 294.0
+    deep_o2_mmol_m3: NonNegFloat = 30.0
 
 
 class AtmosphereConfig(_Section):
@@ -126,6 +138,36 @@ class AtmosphereConfig(_Section):
     pressure_atm: float = Field(1.0, gt=0.5, le=1.5, description="sea-level pressure")
     ice_fraction: float = Field(0.0, ge=0, le=1)
     gas_transfer_scale: NonNegFloat = Field(1.0, description="multiplier on the W14 transfer velocity")
+
+
+class BiologyConfig(_Section):
+    """The ecosystem (oceancdr.biology): switches and parameter overrides. Enabling it adds the
+    ecosystem tracers that ``tracers`` does not list, with hydrography profiles or typical values."""
+
+    enabled: bool = Field(False, description="run the ecosystem (needs temperature, salinity, dic, alk)")
+    grazing: bool = Field(True, description="zooplankton grazing, excretion and mortality")
+    mcp: bool = Field(True, description="microbial carbon pump: DOC to refractory DOC")
+    calcite: bool = Field(True, description="CaCO3 production and dissolution (3-D carbonate solve each step)")
+    iron_scavenging: bool = Field(True, description="scavenging of free iron")
+    dust: bool = Field(True, description="soluble dust iron at the surface")
+    sediment: bool = Field(True, description="sediment remineralisation, dissolution and burial")
+    sediment_iron: bool = Field(True, description="iron release from sediment remineralisation")
+    oxygen_airsea: bool = Field(True, description="air-sea O2 exchange")
+    parameters: dict[str, float] = Field(default_factory=dict,
+                                         description="overrides of the biology parameters (docs/biology.md)")
+
+    @model_validator(mode="after")
+    def _known_parameters(self):
+        from .biology.parameters import PARAMETERS
+
+        for name, value in self.parameters.items():
+            if name not in PARAMETERS:
+                raise ValueError(f"parameters.{name}: unknown biology parameter (see docs/biology.md)")
+            spec = PARAMETERS[name]
+            if not spec.lower <= value <= spec.upper:
+                raise ValueError(f"parameters.{name} = {value:g} is outside [{spec.lower:g}, {spec.upper:g}] "
+                                 f"({spec.units})")
+        return self
 
 
 class InitialBlob(_Section):
@@ -141,7 +183,8 @@ class InitialBlob(_Section):
 
 class TracerConfig(_Section):
     initial: float | Literal["hydrography"] = Field(
-        0.0, description="a constant, or the hydrography profile (temperature, salinity, dic, alk)")
+        0.0, description="a constant, or the hydrography profile (temperature, salinity, dic, alk, no3, "
+                         "po4, sio4, fe, o2)")
     blob: InitialBlob | None = None
     boundary: float | Literal["initial"] = Field(
         "initial", description="inflow value at open boundaries: a constant, or the initial edge values")
@@ -165,7 +208,7 @@ class OutputConfig(_Section):
     restart: bool = Field(True, description="write restart.nc at the end (and on failure)")
 
 
-HYDROGRAPHY_TRACERS = ("temperature", "salinity", "dic", "alk")
+HYDROGRAPHY_TRACERS = ("temperature", "salinity", "dic", "alk", "no3", "po4", "sio4", "fe", "o2")
 
 
 def _default_tracers() -> dict[str, TracerConfig]:
@@ -187,6 +230,7 @@ class Config(_Section):
     circulation: CirculationConfig = CirculationConfig()
     hydrography: HydrographyConfig = HydrographyConfig()
     atmosphere: AtmosphereConfig = AtmosphereConfig()
+    biology: BiologyConfig = BiologyConfig()
     tracers: dict[str, TracerConfig] = Field(default_factory=_default_tracers)
     numerics: NumericsConfig = NumericsConfig()
     output: OutputConfig = OutputConfig()
@@ -199,6 +243,8 @@ class Config(_Section):
         for name, tr in self.tracers.items():
             if tr.initial == "hydrography" and name not in HYDROGRAPHY_TRACERS:
                 raise ValueError(f"tracers.{name}.initial: 'hydrography' is only for {', '.join(HYDROGRAPHY_TRACERS)}")
+        if self.biology.enabled:
+            self._add_biology_tracers()
         carbon = {"dic", "alk"} & set(self.tracers)
         if carbon and self.atmosphere.airsea_co2:
             missing = {"dic", "alk", "temperature", "salinity"} - set(self.tracers)
@@ -208,6 +254,19 @@ class Config(_Section):
         if self.output.every_hours * 3600.0 < self.run.dt_seconds:
             raise ValueError("output.every_hours is shorter than one time step (run.dt_seconds)")
         return self
+
+    def _add_biology_tracers(self):
+        from .biology.stoichiometry import BIO_TRACERS, CARBON_TRACERS, INITIAL, SINKING
+
+        missing = [n for n in CARBON_TRACERS if n not in self.tracers]
+        if missing:
+            raise ValueError(f"biology.enabled needs tracers {missing} (with initial: hydrography)")
+        for name in BIO_TRACERS:
+            if name not in self.tracers:
+                self.tracers[name] = TracerConfig(initial=INITIAL.get(name, "hydrography"))
+            if self.tracers[name].sinking_m_per_day:
+                raise ValueError(f"tracers.{name}.sinking_m_per_day: ecosystem tracers sink at the biology "
+                                 f"parameters {sorted(set(SINKING.values()))}; set those instead")
 
     def hash(self) -> str:
         """sha256 of the validated configuration (canonical JSON), to tie outputs to their config."""

@@ -1,15 +1,20 @@
 """Diagnostics: tracer inventories, budgets and the fields written to output.nc.
 
-A budget for tracer X over a run closes as
+A budget for tracer X in the water over a run closes as
     final - initial = boundary + surface + sources - deposition
 with every term in tracer units * m3 (mmol for mmol m-3 tracers), accumulated in float64 inside the
-step. The relative residual divides the imbalance by the largest term, so it measures round-off.
+step. With the ecosystem, element budgets (carbon, nitrogen, phosphorus, silicon, iron, potential
+alkalinity, the oxygen combination) close over water, sediment and the buried record:
+    (water + sediment)_final - (water + sediment)_initial + buried = boundary + surface + external
+each term weighted by the element content of the tracer (:func:`oceancdr.biology.element_weights`).
+The relative residual divides the imbalance by the largest term, so it measures round-off.
 """
 from __future__ import annotations
 
 import jax.numpy as jnp
 import numpy as np
 
+from .biology import ELEMENT_UNITS, N_TO_C, element_weights
 from .state import BUDGET_TERMS
 
 
@@ -39,6 +44,25 @@ def budgets(state0, state1, grid, registry) -> dict:
             "residual": float(change - net),
             "relative_residual": float(abs(change - net) / scale),
         }
+    return out
+
+
+def element_budgets(state0, state1, grid, registry, params) -> dict:
+    """Budgets of the conserved elements over water, sediment and burial (module docstring)."""
+    inv0, inv1 = inventory(state0.c, grid), inventory(state1.c, grid)
+    sed0, sed1 = (np.asarray(s.sediment, np.float64).sum((1, 2)) for s in (state0, state1))
+    terms = {k: np.asarray(state1.budget[k]) - np.asarray(state0.budget[k]) for k in BUDGET_TERMS}
+    out = {}
+    for element, weights in element_weights({k: float(v) for k, v in params.items() if np.ndim(v) == 0}).items():
+        w = np.array([float(weights.get(n, 0.0)) for n in registry.names])
+        initial, final = w @ (inv0 + sed0), w @ (inv1 + sed1)
+        parts = {k: float(w @ terms[k]) for k in ("boundary", "surface", "external", "burial")}
+        residual = final - initial + parts["burial"] - parts["boundary"] - parts["surface"] - parts["external"]
+        scale = max(abs(initial), abs(final), *(abs(v) for v in parts.values()), 1e-300)
+        out[element] = {"units": ELEMENT_UNITS[element], "initial": float(initial), "final": float(final),
+                        "boundary_in": parts["boundary"], "surface_in": parts["surface"],
+                        "external_in": parts["external"], "buried": parts["burial"],
+                        "residual": float(residual), "relative_residual": float(abs(residual) / scale)}
     return out
 
 
@@ -79,34 +103,54 @@ def has_carbon(registry) -> bool:
     return all(n in registry for n in CARBON_TRACERS)
 
 
-def output_fields(registry) -> dict:
+RATE_ATTRS = {
+    "primary_production": "net primary production (phytoplankton growth), column integral",
+    "calcification": "CaCO3 production, column integral",
+    "rdoc_production": "refractory DOC production (microbial carbon pump), column integral",
+    "burial_carbon": "burial of organic and inorganic carbon in the sediment",
+    "export_poc_100m": "sinking flux of detrital POC at 100 m",
+    "export_poc_mld": "sinking flux of detrital POC at the base of the mixed layer",
+}
+CHLOROPHYLL_ATTRS = dict(units="mg m-3", long_name="chlorophyll-a (from phytoplankton N and a fixed Chl:N)",
+                         standard_name="mass_concentration_of_chlorophyll_a_in_sea_water")
+
+
+def output_fields(registry, flux_names=()) -> dict:
     """Variables of output.nc: every tracer, the velocities and, with a carbon cycle, the
-    carbonate-system diagnostics, each with CF attributes."""
+    carbonate-system diagnostics, and with the ecosystem chlorophyll and the column rates (mean
+    over the interval before each snapshot), each with CF attributes."""
     fields = {name: (("depth", "y", "x"), registry.attrs(name)) for name in registry.names}
     fields.update({k: (("depth", "y", "x"), a) for k, a in VELOCITY_ATTRS.items()})
     if has_carbon(registry):
         fields.update(CARBONATE_ATTRS)
+    if flux_names:
+        fields["chlorophyll"] = (("depth", "y", "x"), CHLOROPHYLL_ATTRS)
+    for name in flux_names:
+        fields[name] = (("y", "x"), dict(units="mmol m-2 d-1", long_name=RATE_ATTRS[name] + ", mean over the "
+                                         "interval before this time", cell_methods="time: mean"))
     return fields
 
 
-def pressure_dbar(depth_m, lat_deg):
-    """Sea pressure (dbar) at a depth (m), Saunders (1981, J. Phys. Oceanogr. 11, 573)."""
-    c1 = (5.92 + 5.25 * jnp.sin(jnp.radians(lat_deg)) ** 2) * 1e-3
-    return ((1 - c1) - jnp.sqrt((1 - c1) ** 2 - 8.84e-6 * depth_m)) / 4.42e-6
+def chlorophyll(c, registry, params):
+    """Chlorophyll-a (mg m-3) = chl_per_n * N:C * (small phytoplankton + diatom carbon)."""
+    return params["chl_per_n"] * N_TO_C * (c[registry.index("phy")] + c[registry.index("dia")])
 
 
 def carbonate_fields(state, params, forcing, grid, registry, t) -> dict:
     """In-situ pH and Omega_aragonite, surface pCO2 and the air-sea CO2 flux (land: 0)."""
     from .chemistry import solve_carbonate
-    from .chemistry.density import density, mmol_m3_to_umol_kg
+    from .chemistry.density import density, mmol_m3_to_umol_kg, pressure_dbar
     from .surface import co2_exchange
 
     c = state.c
     temp, salt = c[registry.index("temperature")], c[registry.index("salinity")]
     pres = pressure_dbar(grid.z_center[:, None, None], grid.lat[None])
     rho = density(temp, salt, pres)
-    carb = solve_carbonate(mmol_m3_to_umol_kg(c[registry.index("dic")], rho),
-                           mmol_m3_to_umol_kg(c[registry.index("alk")], rho), temp, salt, pres)
+
+    def umol_kg(name):
+        return mmol_m3_to_umol_kg(c[registry.index(name)], rho) if name in registry else 0.0
+
+    carb = solve_carbonate(umol_kg("dic"), umol_kg("alk"), temp, salt, pres, umol_kg("sio4"), umol_kg("po4"))
     air_sea = co2_exchange(c, t, params, forcing, registry)
     wet = grid.mask > 0
     return {"ph": jnp.where(wet, carb.ph, 0.0), "omega_aragonite": jnp.where(wet, carb.omega_aragonite, 0.0),
@@ -114,11 +158,69 @@ def carbonate_fields(state, params, forcing, grid, registry, t) -> dict:
 
 
 def snapshot(state, params, forcing, grid, registry, dt) -> dict:
-    """Values of every output field at the state's time (jit-able)."""
+    """Values of every output field at the state's time (jit-able); column rates are returned as
+    their cumulative integrals (mmol m-2), turned into interval means by the run loop."""
     t = state.time(dt)
     out = {name: state.c[i] for i, name in enumerate(registry.names)}
     u, v, w = velocity_fields(*forcing.flow(t, params), grid)
     out.update(u=u, v=v, w=w)
     if has_carbon(registry):
         out.update(carbonate_fields(state, params, forcing, grid, registry, t))
+    if state.fluxes:
+        out["chlorophyll"] = chlorophyll(state.c, registry, params)
+        out.update(state.fluxes)
     return out
+
+
+HYPOXIA_MMOL_M3 = 62.5     # 2 mg O2 L-1, the usual hypoxia threshold
+G_C_PER_MMOL = 12.011e-3
+
+
+class EcosystemRecord:
+    """Collects, snapshot by snapshot, what summary.json reports about the ecosystem: the lowest
+    O2, the largest hypoxic volume and the range of surface chlorophyll."""
+
+    def __init__(self, grid):
+        self.wet = np.asarray(grid.mask) > 0
+        self.volume = np.asarray(grid.volume)
+        self.o2_min, self.hypoxic_max, self.chl = np.inf, 0.0, []
+
+    def add(self, values: dict) -> None:
+        o2 = np.asarray(values["o2"])[self.wet]
+        self.o2_min = min(self.o2_min, float(o2.min()))
+        self.hypoxic_max = max(self.hypoxic_max, float(self.volume[self.wet][o2 < HYPOXIA_MMOL_M3].sum()))
+        self.chl.append(np.asarray(values["chlorophyll"])[0][self.wet[0]])
+
+    def summary(self, state0, state1, grid, export_levels, days: float) -> dict:
+        """Run means of the column rates (g C m-2 d-1 over the wet area, export over the columns
+        deeper than the export depth), totals (mol C), e-ratio, O2 and chlorophyll extremes."""
+        area = np.asarray(grid.area)
+        wet = self.wet[0]
+        run = {k: (np.asarray(state1.fluxes[k]) - np.asarray(state0.fluxes[k])) for k in state1.fluxes}
+
+        def mean_rate(name, where):
+            return float((run[name] * area)[where].sum() / area[where].sum() / days * G_C_PER_MMOL)
+
+        def total_mol(name):
+            return float((run[name] * area)[wet].sum() * 1e-3)
+
+        deep = {key: self.wet[k] for key, k in zip(("100m", "mld"), export_levels)}
+        pp_deep = mean_rate("primary_production", deep["100m"]) if deep["100m"].any() else float("nan")
+        export = mean_rate("export_poc_100m", deep["100m"]) if deep["100m"].any() else float("nan")
+        chl = np.concatenate(self.chl)
+        return {
+            "primary_production_g_c_m2_d": mean_rate("primary_production", wet),
+            "primary_production_max_column_g_c_m2_d": float(run["primary_production"][wet].max() / days * G_C_PER_MMOL),
+            "export_poc_100m_g_c_m2_d": export,
+            "e_ratio_100m": export / pp_deep if pp_deep > 0 else float("nan"),
+            "export_poc_mld_g_c_m2_d": mean_rate("export_poc_mld", deep["mld"]) if deep["mld"].any() else float("nan"),
+            "primary_production_mol_c": total_mol("primary_production"),
+            "calcification_mol_c": total_mol("calcification"),
+            "rdoc_production_mol_c": total_mol("rdoc_production"),
+            "burial_mol_c": total_mol("burial_carbon"),
+            "o2_min_mmol_m3": self.o2_min,
+            "hypoxic_volume_max_m3": self.hypoxic_max,
+            "hypoxia_threshold_mmol_m3": HYPOXIA_MMOL_M3,
+            "surface_chlorophyll_mg_m3": {"min": float(chl.min()), "median": float(np.median(chl)),
+                                          "max": float(chl.max())},
+        }

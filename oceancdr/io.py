@@ -36,7 +36,7 @@ def _json_default(obj):
 class OutputWriter:
     """Appends snapshots to a CF-1.8 netCDF file with dims (time, depth, y, x).
 
-    Land cells are written as _FillValue. ``fields`` maps a variable name to (dims, attrs); dims is
+    Land cells and non-finite values (e.g. a rate over an empty interval) are written as _FillValue. ``fields`` maps a variable name to (dims, attrs); dims is
     ("depth", "y", "x") or ("y", "x").
     """
 
@@ -106,7 +106,7 @@ class OutputWriter:
         self.ds["time"][self.n] = time_seconds
         for name, (dims, _) in self.fields.items():
             a = np.asarray(values[name], dtype=self.dtype)
-            mask = self.mask3 if "depth" in dims else self.mask3[0]
+            mask = (self.mask3 if "depth" in dims else self.mask3[0]) & np.isfinite(a)
             self.ds[name][self.n] = np.ma.masked_array(a, mask=~mask)
         self.n += 1
         self.ds.sync()

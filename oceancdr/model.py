@@ -1,9 +1,9 @@
 """Assemble the configured processes into one pure ``step(state, params, forcing, grid) -> state``.
 
-Operator splitting in a fixed order (DESIGN.md): sources -> reactions -> surface fluxes -> [sinking
--> advection -> horizontal diffusion] x substeps -> implicit vertical diffusion. Every number a
-user may calibrate or perturb is in ``params`` (a dict pytree); shapes, switches and the time step
-are static. :func:`build_model` turns a validated :class:`Config` into a :class:`Model` holding the
+Operator splitting in a fixed order (DESIGN.md): reactions (ecosystem, CaCO3, iron, sediment) ->
+surface fluxes -> [advection -> horizontal diffusion] x substeps -> implicit vertical diffusion ->
+implicit sinking. Every number a user may calibrate or perturb is in ``params`` (a dict pytree);
+shapes, switches and the time step are static. :func:`build_model` turns a validated :class:`Config` into a :class:`Model` holding the
 grid, params, forcing, initial state and the step function.
 """
 from __future__ import annotations
@@ -20,38 +20,66 @@ import numpy as np
 from jax import lax
 
 from . import circulation
+from .biology import FLUX_NAMES, PARAMETERS, SINKING, Switches, reactions
 from .chemistry.atmosphere import load_xco2_record
 from .config import Config, ConfigError
 from .forcing import Forcing, ghost_values, vertical_diffusivity
 from .grid import Grid, build_grid
 from .state import State, TracerRegistry, new_state
-from .surface import airsea_co2, sst_restoring
+from .surface import airsea_co2, airsea_o2, sst_restoring
 from .transport import advect, diffuse_horizontal, diffuse_vertical_implicit, sink
 
 @dataclass(frozen=True)
 class StepConfig:
-    """Static description of a step (hashable: part of the jit cache key)."""
+    """Static description of a step (hashable: part of the jit cache key). ``biology`` is None or
+    the ecosystem's switches; ``export_levels`` are the layer interfaces (index into z_face) where
+    the POC export flux is recorded: (about 100 m, the mixed-layer base)."""
 
     dt: float
     substeps: int
     limiter: str
     registry: TracerRegistry
     surface_processes: tuple = ()
+    biology: Switches | None = None
+    export_levels: tuple = ()
+
+
+def sinking_speeds(p: dict, registry: TracerRegistry, biology: bool):
+    """Per-tracer sinking speed (m s-1): the tracer config, or the biology parameters (m d-1)."""
+    w = p["sinking"]
+    if biology:
+        for name, key in SINKING.items():
+            w = w.at[registry.index(name)].set(p[key] / 86400.0)
+    return w
 
 
 def make_step(sc: StepConfig):
     """Build the pure step function for a static configuration ``sc``."""
     dt, n = sc.dt, sc.substeps
     h = dt / n
+    reg = sc.registry
 
     def step(state: State, p: dict, forcing: Forcing, grid: Grid) -> State:
         c = state.c
+        sediment = state.sediment
         t = state.time(dt)
         budget = dict(state.budget)
+        fluxes = dict(state.fluxes)
+
+        # ecosystem reactions (with the sediment pools)
+        if sc.biology is not None:
+            r = reactions(c, sediment, t, p, forcing, grid, reg, sc.biology, dt)
+            c = c + r.dc
+            sediment = sediment + r.dsediment
+            budget["sources"] = budget["sources"] + jnp.einsum(
+                "tzyx,zyx->t", r.dc.astype(jnp.float64), grid.volume.astype(jnp.float64))
+            budget["external"] = budget["external"] + r.external
+            budget["burial"] = budget["burial"] + r.burial
+            fluxes.update({k: fluxes[k] + v for k, v in r.fluxes.items()})
 
         # surface fluxes into the top layer
         if sc.surface_processes:
-            surf = sum(proc(c, t, p, forcing, grid, sc.registry) for proc in sc.surface_processes)
+            surf = sum(proc(c, t, p, forcing, grid, reg) for proc in sc.surface_processes)
             surf = surf * grid.mask[0]
             top_volume = jnp.where(grid.mask[0] > 0, grid.volume[0], 1.0)
             c = c.at[:, 0].add(dt * surf * grid.area / top_volume)
@@ -59,25 +87,30 @@ def make_step(sc: StepConfig):
 
         # sub-stepped explicit transport
         U, V, W = forcing.flow(t + 0.5 * dt, p)
-        w_sink = p["sinking"].astype(c.dtype)
         kh = p["kh"].astype(c.dtype)
 
         def substep(_, carry):
-            c, deposit, inflow = carry
-            c, dep = sink(c, w_sink, grid, h)
+            c, inflow = carry
             c, b_in = advect(c, U, V, W, grid, forcing.ghost_x, forcing.ghost_y, h, sc.limiter)
             c = diffuse_horizontal(c, kh, grid, h)
-            return c, deposit + dep, inflow + b_in.astype(jnp.float64)
+            return c, inflow + b_in.astype(jnp.float64)
 
-        init = (c, jnp.zeros_like(state.sediment), jnp.zeros(c.shape[0], jnp.float64))
-        c, deposit, inflow = lax.fori_loop(0, n, substep, init) if n > 1 else substep(0, init)
+        init = (c, jnp.zeros(c.shape[0], jnp.float64))
+        c, inflow = lax.fori_loop(0, n, substep, init) if n > 1 else substep(0, init)
 
         kv = vertical_diffusivity(grid.z_face, p).astype(c.dtype)[:, None, None]
         c = diffuse_vertical_implicit(c, kv, grid, dt)
 
+        # implicit sinking with deposition on the seabed
+        c, deposit, out = sink(c, sinking_speeds(p, reg, sc.biology is not None).astype(c.dtype), grid, dt)
+        if sc.biology is not None:
+            poc = reg.index("poc")
+            for key, k in zip(("export_poc_100m", "export_poc_mld"), sc.export_levels):
+                fluxes[key] = fluxes[key] + (out[poc, k - 1] * grid.mask[k] / grid.area).astype(jnp.float64)
+
         budget["boundary"] = budget["boundary"] + inflow
         budget["deposition"] = budget["deposition"] + deposit.sum((1, 2)).astype(jnp.float64)
-        return State(c=c, sediment=state.sediment + deposit, step=state.step + 1, budget=budget)
+        return State(c=c, sediment=sediment + deposit, step=state.step + 1, budget=budget, fluxes=fluxes)
 
     return step
 
@@ -126,6 +159,8 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
         ice_fraction=cfg.atmosphere.ice_fraction,
         xco2=cfg.atmosphere.xco2_ppm if isinstance(cfg.atmosphere.xco2_ppm, float) else 0.0,
     )
+    if cfg.biology.enabled:
+        scalars.update({k: v.default for k, v in PARAMETERS.items()} | cfg.biology.parameters)
     p = {k: jnp.asarray(v, jnp.float64) for k, v in scalars.items()}
     p["sinking"] = jnp.asarray([cfg.tracers[n].sinking_m_per_day / 86400.0 for n in registry.names], jnp.float64)
     return p
@@ -145,7 +180,9 @@ def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.nda
         "salinity": profile(h.surface_salinity, h.deep_salinity),
         "dic": profile(h.surface_dic_mmol_m3, h.deep_dic_mmol_m3),
         "alk": profile(h.surface_alk_mmol_m3, h.deep_alk_mmol_m3),
-    }
+    } | {n: profile(getattr(h, f"surface_{n}_{u}"), getattr(h, f"deep_{n}_{u}"))
+         for n, u in (("no3", "mmol_m3"), ("po4", "mmol_m3"), ("sio4", "mmol_m3"), ("fe", "umol_m3"),
+                      ("o2", "mmol_m3"))}
     c = np.zeros((len(registry), nz, ny, nx))
     x = np.asarray(grid.x_km)[None, None, :]
     y = np.asarray(grid.y_km)[None, :, None]
@@ -181,10 +218,10 @@ def flow_patterns(cfg: Config, grid: Grid):
     return "file", U, V, W, times, *(np.abs(f).max(0) for f in (U, V, W))
 
 
-def required_substeps(cfg: Config, grid: Grid, Umax, Vmax, Wmax, w_sink_max: float):
+def required_substeps(cfg: Config, grid: Grid, Umax, Vmax, Wmax):
     """Explicit-transport stability: the largest per-sweep Courant number (outflow and inflow
-    through both faces over the cell volume), diffusion number and sinking Courant number over
-    the run, and the sub-steps that keep each below ``numerics.max_courant``."""
+    through both faces over the cell volume) and diffusion number over the run, and the sub-steps
+    that keep each below ``numerics.max_courant`` (sinking and vertical diffusion are implicit)."""
     dt = cfg.run.dt_seconds
     wet = np.asarray(grid.mask) > 0
     vol = np.where(wet, np.asarray(grid.volume), np.inf)
@@ -196,7 +233,6 @@ def required_substeps(cfg: Config, grid: Grid, Umax, Vmax, Wmax, w_sink_max: flo
         "z advection": (Wmax[:-1] + Wmax[1:]) * dt / vol,
         "horizontal diffusion": kh * dt * (ax[..., :-1] / grid.dxc[:, :-1] + ax[..., 1:] / grid.dxc[:, 1:]
                                            + ay[:, :-1] / grid.dyc[:-1] + ay[:, 1:] / grid.dyc[1:]) / vol,
-        "sinking": w_sink_max * dt * area[None] / vol,
     }
     name, arr = max(numbers.items(), key=lambda kv: kv[1].max())
     worst = float(arr.max())
@@ -223,8 +259,7 @@ def build_model(cfg: Config) -> Model:
     registry = TracerRegistry(tuple(cfg.tracers), meta)
     c0 = initial_tracers(cfg, grid64, registry)
     kind, U, V, W, times, Umax, Vmax, Wmax = flow_patterns(cfg, grid64)
-    w_sink_max = max(t.sinking_m_per_day for t in cfg.tracers.values()) / 86400.0
-    substeps, courant = required_substeps(cfg, grid64, Umax, Vmax, Wmax, w_sink_max)
+    substeps, courant = required_substeps(cfg, grid64, Umax, Vmax, Wmax)
     gx, gy = ghost_values(c0, [cfg.tracers[n].boundary for n in registry.names])
     start = _dt.date.fromisoformat(cfg.run.start)
     days_in_year = 366 if calendar.isleap(start.year) else 365
@@ -244,8 +279,23 @@ def build_model(cfg: Config) -> Model:
         surface.append(sst_restoring)
     if "dic" in registry and cfg.atmosphere.airsea_co2:
         surface.append(airsea_co2)
-    sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter,
-                    registry=registry, surface_processes=tuple(surface))
+    bio = cfg.biology
+    switches, levels = None, ()
+    if bio.enabled:
+        switches = Switches(grazing=bio.grazing, mcp=bio.mcp, calcite=bio.calcite, iron_scavenging=bio.iron_scavenging,
+                            dust=bio.dust, sediment=bio.sediment, sediment_iron=bio.sediment and bio.sediment_iron)
+        levels = tuple(export_level(grid64, d) for d in (100.0, cfg.circulation.mixed_layer_depth_m))
+        if bio.oxygen_airsea:
+            surface.append(airsea_o2)
+    sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter, registry=registry,
+                    surface_processes=tuple(surface), biology=switches, export_levels=levels)
+    flux_names = FLUX_NAMES if bio.enabled else ()
     return Model(cfg=cfg, grid=grid, registry=registry, params=default_params(cfg, registry), forcing=forcing,
-                 state0=new_state(jnp.asarray(c0, dtype)), step_config=sc, step=make_step(sc),
-                 max_courant=courant / substeps)
+                 state0=new_state(jnp.asarray(c0, dtype), flux_names=flux_names), step_config=sc,
+                 step=make_step(sc), max_courant=courant / substeps)
+
+
+def export_level(grid: Grid, depth: float) -> int:
+    """Index of the layer interface closest to ``depth`` (m), at least 1 (below the top layer)."""
+    z = np.asarray(grid.z_face)
+    return int(np.clip(np.argmin(np.abs(z - depth)), 1, len(z) - 2))

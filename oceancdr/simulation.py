@@ -21,7 +21,7 @@ from jax import lax
 from tqdm.auto import tqdm
 
 from . import __version__
-from .diagnostics import budgets, output_fields, snapshot
+from .diagnostics import EcosystemRecord, budgets, element_budgets, output_fields, snapshot
 from .io import OutputWriter, read_restart, write_json_atomic, write_restart
 from .model import Model
 from .state import State, new_state
@@ -70,7 +70,7 @@ def _initial_state(model: Model, restart):
     c, sed, step, dt = read_restart(restart, model.registry, model.dtype)
     if dt != model.step_config.dt:
         raise SimulationError(f"--restart: saved with run.dt_seconds={dt:g}; set run.dt_seconds={dt:g} to continue")
-    return new_state(jnp.asarray(c), jnp.asarray(sed), step)
+    return new_state(jnp.asarray(c), jnp.asarray(sed), step, flux_names=tuple(model.state0.fluxes))
 
 
 def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> dict:
@@ -90,10 +90,27 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
     start_state = state
     (out / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
 
+    flux_names = tuple(model.state0.fluxes)
     snap = jax.jit(lambda s: snapshot(s, model.params, model.forcing, model.grid, model.registry, dt))
-    writer = OutputWriter(out / "output.nc", model.grid, output_fields(model.registry), cfg.run.start,
+    writer = OutputWriter(out / "output.nc", model.grid, output_fields(model.registry, flux_names), cfg.run.start,
                           cfg.output.dtype, attrs={"config_hash": cfg.hash(), "precision": cfg.precision})
-    writer.write(first * dt, {k: np.asarray(v) for k, v in snap(state).items()})
+    ecosystem = EcosystemRecord(model.grid) if flux_names else None
+    previous = {}
+
+    def write(s):
+        """Write a snapshot; column rates become means over the interval since the last one."""
+        values = {k: np.asarray(v) for k, v in snap(s).items()}
+        t = int(s.step) * dt
+        for k in flux_names:
+            cumulative = values[k]
+            values[k] = ((cumulative - previous[k][1]) / ((t - previous[k][0]) / 86400.0) if k in previous
+                         else np.full_like(cumulative, np.nan))
+            previous[k] = (t, cumulative)
+        writer.write(t, values)
+        if ecosystem:
+            ecosystem.add(values)
+
+    write(state)
 
     show = cfg.run.progress if progress is None else progress
     bar = tqdm(total=total - first, unit="step", disable=not show, desc="oceancdr run", dynamic_ncols=True)
@@ -106,7 +123,7 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
             if not bool(_healthy(new.c, threshold)):
                 raise SimulationError(locate_blowup(model, state, n, threshold))
             state = new
-            writer.write(int(state.step) * dt, {k: np.asarray(v) for k, v in snap(state).items()})
+            write(state)
             bar.update(n)
             elapsed = time.perf_counter() - t0
             bar.set_postfix(sim_days_per_s=f"{(int(state.step) - first) * dt / 86400 / elapsed:.2f}")
@@ -120,18 +137,24 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
         wall = time.perf_counter() - t0
         if cfg.output.restart:
             write_restart(out / "restart.nc", state, model.registry, cfg.hash(), dt)
-        summary = run_summary(model, start_state, state, wall, status, error)
+        summary = run_summary(model, start_state, state, wall, status, error, ecosystem)
         write_json_atomic(out / "summary.json", summary)
     if error:
         raise SimulationError(error)
     return summary
 
 
-def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, error) -> dict:
+def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, error,
+                ecosystem: EcosystemRecord | None = None) -> dict:
     cfg = model.cfg
     dt = model.step_config.dt
     steps = int(s1.step) - int(s0.step)
     nz, ny, nx = model.grid.shape
+    extra = {}
+    if ecosystem is not None and steps > 0:
+        extra["element_budgets"] = element_budgets(s0, s1, model.grid, model.registry, model.params)
+        extra["ecosystem"] = ecosystem.summary(s0, s1, model.grid, model.step_config.export_levels,
+                                               steps * dt / 86400.0)
     return {
         "version": __version__,
         "config_hash": cfg.hash(),
@@ -152,4 +175,4 @@ def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, er
         "machine": {"platform": platform.platform(), "jax_backend": jax.default_backend(),
                     "devices": [str(d) for d in jax.devices()]},
         "budgets": budgets(s0, s1, model.grid, model.registry),
-    }
+    } | extra

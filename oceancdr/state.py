@@ -23,9 +23,34 @@ KNOWN_TRACERS = {
                 standard_name="mole_concentration_of_dissolved_inorganic_carbon_in_sea_water"),
     "alk": dict(units="mmol m-3", long_name="total alkalinity (mole equivalent)",
                 standard_name="sea_water_alkalinity_expressed_as_mole_equivalent"),
+    # ecosystem (oceancdr.biology); organic pools and CaCO3 in carbon units
+    "no3": dict(units="mmol m-3", long_name="nitrate", standard_name="mole_concentration_of_nitrate_in_sea_water"),
+    "po4": dict(units="mmol m-3", long_name="phosphate", standard_name="mole_concentration_of_phosphate_in_sea_water"),
+    "sio4": dict(units="mmol m-3", long_name="silicic acid", standard_name="mole_concentration_of_silicate_in_sea_water"),
+    "fe": dict(units="umol m-3", long_name="dissolved iron",
+               standard_name="mole_concentration_of_dissolved_iron_in_sea_water"),
+    "o2": dict(units="mmol m-3", long_name="dissolved oxygen",
+               standard_name="mole_concentration_of_dissolved_molecular_oxygen_in_sea_water"),
+    "phy": dict(units="mmol m-3", long_name="small phytoplankton carbon",
+                standard_name="mole_concentration_of_miscellaneous_phytoplankton_expressed_as_carbon_in_sea_water"),
+    "dia": dict(units="mmol m-3", long_name="diatom carbon",
+                standard_name="mole_concentration_of_diatoms_expressed_as_carbon_in_sea_water"),
+    "zoo": dict(units="mmol m-3", long_name="zooplankton carbon",
+                standard_name="mole_concentration_of_zooplankton_expressed_as_carbon_in_sea_water"),
+    "poc": dict(units="mmol m-3", long_name="detrital particulate organic carbon",
+                standard_name="mole_concentration_of_organic_detritus_expressed_as_carbon_in_sea_water"),
+    "doc": dict(units="mmol m-3", long_name="labile dissolved organic carbon"),
+    "rdoc": dict(units="mmol m-3", long_name="refractory dissolved organic carbon"),
+    "pic": dict(units="mmol m-3", long_name="particulate calcium carbonate (as carbon)",
+                standard_name="mole_concentration_of_calcite_expressed_as_carbon_in_sea_water"),
+    "bsi": dict(units="mmol m-3", long_name="biogenic silica (as silicon)"),
 }
 
-BUDGET_TERMS = ("boundary", "surface", "sources", "deposition")
+# boundary: open-boundary inflow; surface: air-sea and surface fluxes; sources: all local reaction
+# tendencies in the water (including returns from the sediment); deposition: sinking onto the
+# seabed; external: the part of ``sources`` that enters or leaves the modelled system (dust,
+# sediment iron, scavenging); burial: removal from the sediment store into the buried record.
+BUDGET_TERMS = ("boundary", "surface", "sources", "deposition", "external", "burial")
 
 
 @dataclass(frozen=True)
@@ -63,6 +88,7 @@ class State:
     sediment: jnp.ndarray     # (ntracer, ny, nx), tracer deposited per column, tracer units * m3
     step: jnp.ndarray         # int64 scalar: steps since the simulation start
     budget: dict              # term -> (ntracer,) float64 cumulative amounts since the run start
+    fluxes: dict              # name -> (ny, nx) float64 cumulative column integrals (e.g. mmol C m-2)
 
     def time(self, dt: float):
         """Model time in seconds since the start (exact: computed from the integer step count)."""
@@ -73,9 +99,11 @@ def zero_budget(ntracer: int) -> dict:
     return {k: jnp.zeros(ntracer, jnp.float64) for k in BUDGET_TERMS}
 
 
-def new_state(c, sediment=None, step: int = 0) -> State:
+def new_state(c, sediment=None, step: int = 0, flux_names: tuple = ()) -> State:
+    """A state at ``step`` with zeroed budget accumulators and column-flux integrals."""
     c = jnp.asarray(c)
     if sediment is None:
         sediment = jnp.zeros((c.shape[0],) + c.shape[2:], c.dtype)
+    fluxes = {k: jnp.zeros(c.shape[2:], jnp.float64) for k in flux_names}
     return State(c=c, sediment=jnp.asarray(sediment, c.dtype), step=jnp.asarray(step, jnp.int64),
-                 budget=zero_budget(c.shape[0]))
+                 budget=zero_budget(c.shape[0]), fluxes=fluxes)

@@ -4,13 +4,16 @@ times m s-1 (mmol m-2 s-1 for carbon), positive into the ocean.
 * :func:`sst_restoring`: heat flux as restoring of the top-layer temperature to a seasonal SST.
 * :func:`airsea_co2`: CO2 gas exchange of Wanninkhof (2014) on DIC, computed from the top-layer
   DIC, TA, temperature and salinity with the model's carbonate solver (oceancdr.chemistry).
+* :func:`airsea_o2`: O2 gas exchange towards Garcia & Gordon (1992) saturation, Wanninkhof (2014)
+  transfer velocity with the O2 Schmidt number.
 """
 from __future__ import annotations
 
 import jax.numpy as jnp
 
-from .chemistry.airsea import co2_flux
+from .chemistry.airsea import co2_flux, transfer_velocity_w14
 from .chemistry.density import density, mmol_m3_to_umol_kg
+from .chemistry.oxygen import o2_saturation, schmidt_o2
 
 
 def sst_restoring(c, t, p, forcing, grid, registry):
@@ -22,12 +25,15 @@ def sst_restoring(c, t, p, forcing, grid, registry):
 
 
 def surface_carbonate_inputs(c, registry):
-    """Top-layer (dic, alk) in umol kg-1, temperature (degC) and salinity from the tracers."""
+    """Top-layer dic, alk, silicate, phosphate (umol kg-1; nutrients 0 without those tracers),
+    temperature (degC) and salinity from the tracers."""
     temp, salt = c[registry.index("temperature"), 0], c[registry.index("salinity"), 0]
     rho = density(temp, salt, 0.0)
-    dic = mmol_m3_to_umol_kg(c[registry.index("dic"), 0], rho)
-    alk = mmol_m3_to_umol_kg(c[registry.index("alk"), 0], rho)
-    return dic, alk, temp, salt
+
+    def umol_kg(name):
+        return mmol_m3_to_umol_kg(c[registry.index(name), 0], rho) if name in registry else 0.0
+
+    return umol_kg("dic"), umol_kg("alk"), umol_kg("sio4"), umol_kg("po4"), temp, salt
 
 
 def airsea_co2(c, t, p, forcing, grid, registry):
@@ -41,6 +47,18 @@ def airsea_co2(c, t, p, forcing, grid, registry):
 def co2_exchange(c, t, p, forcing, registry):
     """Air-sea CO2 exchange over the top layer: AirSeaFlux with ``flux`` (mol m-2 s-1, positive
     into the ocean), ``pco2_sea``, ``pco2_air`` (uatm) and ``kw`` (m s-1)."""
-    dic, alk, temp, salt = surface_carbonate_inputs(c, registry)
+    dic, alk, sio4, po4, temp, salt = surface_carbonate_inputs(c, registry)
     return co2_flux(dic, alk, temp, salt, p["wind_speed"] ** 2, forcing.xco2(t, p),
-                    p["pressure_atm"], p["ice_fraction"], p["gas_transfer_scale"])
+                    p["pressure_atm"], p["ice_fraction"], p["gas_transfer_scale"], sio4, po4)
+
+
+def airsea_o2(c, t, p, forcing, grid, registry):
+    """O2 flux from the atmosphere, mmol m-2 s-1: (1 - ice) k_w (O2_sat - O2_top), O2_sat in
+    mmol m-3 (umol kg-1 times the surface density) scaled by the sea-level pressure (atm)."""
+    temp, salt = c[registry.index("temperature"), 0], c[registry.index("salinity"), 0]
+    o2 = registry.index("o2")
+    saturation = o2_saturation(temp, salt) * density(temp, salt, 0.0) * 1e-3 * p["pressure_atm"]
+    kw = transfer_velocity_w14(p["wind_speed"] ** 2, schmidt_o2(temp), p["gas_transfer_scale"])
+    flux = (1.0 - p["ice_fraction"]) * kw * (saturation - c[o2, 0])
+    out = jnp.zeros((len(registry),) + c.shape[2:], c.dtype)
+    return out.at[o2].set(flux.astype(c.dtype))

@@ -30,7 +30,7 @@ def small_run(tmp_path_factory):
 
 def test_run_writes_cf_output_and_closed_budgets(small_run):
     summary = json.loads((small_run / "summary.json").read_text())
-    assert summary["status"] == "completed" and summary["steps"] == 288 and summary["precision"] == "float64"
+    assert summary["status"] == "completed" and summary["steps"] == 96 and summary["precision"] == "float64"
     for key in ("version", "config_hash", "wall_time_seconds"):
         assert summary[key]
     for name, b in summary["budgets"].items():
@@ -38,6 +38,12 @@ def test_run_writes_cf_output_and_closed_budgets(small_run):
     assert abs(summary["budgets"]["temperature"]["surface_in"]) > 0
     assert abs(summary["budgets"]["salinity"]["boundary_in"]) > 0
     assert abs(summary["budgets"]["dic"]["surface_in"]) > 0 and summary["budgets"]["alk"]["surface_in"] == 0
+    assert set(summary["element_budgets"]) == {"carbon", "nitrogen", "phosphorus", "silicon", "iron", "alkalinity",
+                                               "oxygen"}
+    for name, b in summary["element_budgets"].items():
+        assert b["relative_residual"] < 1e-12, (name, b)
+    eco = summary["ecosystem"]
+    assert eco["primary_production_g_c_m2_d"] > 0 and eco["o2_min_mmol_m3"] >= 0
     with netCDF4.Dataset(small_run / "output.nc") as ds:
         assert ds.Conventions == "CF-1.8"
         assert ds["time"].shape == (5,) and ds["time"].units.startswith("seconds since 2025-05-01")
@@ -57,6 +63,10 @@ def test_run_writes_cf_output_and_closed_budgets(small_run):
             assert lo < v[-1].min() and v[-1].max() < hi, (name, v[-1].min(), v[-1].max())
         assert ds["co2_flux"].standard_name == "surface_downward_mole_flux_of_carbon_dioxide"
         assert ds["ph"].standard_name == "sea_water_ph_reported_on_total_scale"
+        pp = ds["primary_production"]
+        assert pp.units == "mmol m-2 d-1" and pp.cell_methods == "time: mean"
+        assert np.ma.getmaskarray(pp[0]).all() and np.isfinite(pp[-1].compressed()).all() and pp[-1].max() > 0
+        assert ds["chlorophyll"].standard_name == "mass_concentration_of_chlorophyll_a_in_sea_water"
     assert not list(small_run.glob("*.tmp"))
 
 
@@ -66,7 +76,7 @@ def test_restart_continues_bit_for_bit(small_run, tmp_path):
     assert main(["run", DEFAULT, "--out", str(half)] + _args("run.days=1")) == 0
     assert main(["run", DEFAULT, "--out", str(rest), "--restart", str(half / "restart.nc")] + _args()) == 0
     with netCDF4.Dataset(small_run / "restart.nc") as a, netCDF4.Dataset(rest / "restart.nc") as b:
-        assert a.step == b.step == 288
+        assert a.step == b.step == 96
         assert np.array_equal(a["c"][:], b["c"][:])
         assert np.array_equal(a["sediment"][:], b["sediment"][:])
 
@@ -99,7 +109,7 @@ def test_blowup_guard_names_step_tracer_and_place_and_keeps_output(tmp_path, cap
     ("precision=float16", "precision"),
     ("run.days=-1", "run.days"),
     ("tracers.dye.initial=.nan", "tracers.dye.initial"),
-    ("run.dt_seconds=20000", "run.dt_seconds: CFL violated"),
+    ("run.dt_seconds=40000", "run.dt_seconds: CFL violated"),
     ("circulation.type=file", "circulation"),
 ])
 def test_config_errors_exit_2_with_one_line_naming_the_key(override, key, capsys, tmp_path):
@@ -118,3 +128,15 @@ def test_missing_config_and_nothing_to_run(tmp_path, capsys, small_run):
     assert main(["validate", str(tmp_path / "nope.yaml")]) == 2
     assert main(["run", DEFAULT, "--out", str(tmp_path), "--restart", str(small_run / "restart.nc")] + _args()) == 2
     assert "raise run.days" in capsys.readouterr().err
+
+
+def test_default_coast_ecosystem_is_plausible(tmp_path):
+    # 30 days of the default coast on the small grid: values inside the published coastal ranges
+    # that docs/biology.md compares the full default run with
+    assert main(["run", DEFAULT, "--out", str(tmp_path)] + _args("run.days=30", "output.every_hours=120")) == 0
+    eco = json.loads((tmp_path / "summary.json").read_text())["ecosystem"]
+    chl = eco["surface_chlorophyll_mg_m3"]
+    assert 0.1 <= chl["min"] and chl["max"] <= 20.0, chl
+    assert 0.1 <= eco["primary_production_g_c_m2_d"] <= 3.0, eco
+    assert 0.05 <= eco["e_ratio_100m"] <= 0.5, eco
+    assert eco["o2_min_mmol_m3"] >= 0.0

@@ -1,4 +1,4 @@
-"""Gradients through the coupled step (transport, mixing, air-sea CO2): finite for every parameter,
+"""Gradients through the coupled step (transport, mixing, air-sea CO2, ecosystem): finite for every parameter,
 and equal to central finite differences for a few that act through different processes."""
 import jax
 import numpy as np
@@ -32,7 +32,8 @@ def test_gradient_is_finite_for_every_parameter(setup):
 
 
 @pytest.mark.parametrize("name, rel_step", [("gas_transfer_scale", 1e-4), ("kh", 1e-4),
-                                            ("upwelling_transport", 1e-4), ("kv_mixed_layer", 1e-4)])
+                                            ("upwelling_transport", 1e-4), ("kv_mixed_layer", 1e-4),
+                                            ("phy_mu0", 1e-4), ("graze_max", 1e-4)])
 def test_gradient_matches_central_differences(setup, name, rel_step):
     m, loss, grad = setup
     p = m.params

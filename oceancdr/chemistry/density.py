@@ -69,3 +69,9 @@ def umol_kg_to_mmol_m3(x, rho):
     """Convert a concentration from umol kg-1 to mmol m-3 given density rho (kg m-3):
     1 umol kg-1 = rho/1000 mmol m-3."""
     return x * rho / 1000
+
+
+def pressure_dbar(depth_m, lat_deg):
+    """Sea pressure (dbar) at a depth (m), Saunders (1981, J. Phys. Oceanogr. 11, 573)."""
+    c1 = (5.92 + 5.25 * jnp.sin(jnp.radians(lat_deg)) ** 2) * 1e-3
+    return ((1 - c1) - jnp.sqrt((1 - c1) ** 2 - 8.84e-6 * depth_m)) / 4.42e-6
