@@ -18,8 +18,9 @@ def setup():
 
     def loss(p):
         s = advance(m.step, m.state0, p, m.forcing, m.grid, 24)
-        # surface DIC and dye fields: depend on air-sea exchange, advection, mixing
-        return (s.c[idx("dic"), 0] ** 2).mean() * 1e-6 + (s.c[idx("dye")] ** 2).sum() * 1e-3
+        # surface DIC, dye and phytoplankton: depend on air-sea exchange, advection, mixing, ecosystem
+        return ((s.c[idx("dic"), 0] ** 2).mean() * 1e-6 + (s.c[idx("dye")] ** 2).sum() * 1e-3
+                + (s.c[idx("phy"), 0] ** 2).mean())
 
     return m, jax.jit(loss), jax.jit(jax.grad(loss))
 
