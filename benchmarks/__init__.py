@@ -10,7 +10,7 @@ import platform
 
 import jax
 
-MODULES = ("transport", "bench_carbonate")
+MODULES = ("transport", "bench_carbonate", "reactions")
 
 
 def machine() -> dict:

@@ -1,7 +1,7 @@
 """Throughput of the transport step: tracer-cell updates per second.
 
 One "tracer-cell update" is one tracer in one wet-or-dry grid cell advanced by one full step
-(limited 3-D advection, explicit horizontal diffusion, implicit vertical diffusion, sinking).
+(limited 3-D advection, explicit horizontal diffusion, implicit vertical diffusion, implicit sinking).
 The step is the model's own pure step on the default coastal circulation, jitted and scanned;
 timings are warm (compilation excluded), best of ``repeats``, with block_until_ready.
 """

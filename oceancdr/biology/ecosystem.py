@@ -160,8 +160,8 @@ def reactions(c, sediment, t, p, forcing, grid, registry, switches, dt) -> React
             change[tracer] = change.get(tracer, 0.0) + v * extents[name]
     # external inputs: soluble dust iron into the top layer, iron released by sediment diagenesis
     top_thickness = jnp.where(wet[0] > 0, thickness[0], 1.0)
-    dust = jnp.zeros_like(wet).at[0].set(wet[0] * p["dust_fe"] * (dt / SECONDS_PER_DAY) / top_thickness) \
-        if switches.dust else 0.0
+    dust = jnp.zeros_like(wet).at[0].set((wet[0] * p["dust_fe"] * (dt / SECONDS_PER_DAY) / top_thickness)
+                                         .astype(wet.dtype)) if switches.dust else 0.0
     sed_fe = p["sediment_fe"] * extents["sed_remin_poc"] if switches.sediment and switches.sediment_iron else 0.0
     change["fe"] = change.get("fe", 0.0) + dust + sed_fe
 
