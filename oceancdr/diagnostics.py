@@ -204,16 +204,19 @@ class EcosystemRecord:
         def total_mol(name):
             return float((run[name] * area)[wet].sum() * 1e-3)
 
+        none = np.zeros_like(wet)
         deep = {key: self.wet[k] for key, k in zip(("100m", "mld"), export_levels)}
-        pp_deep = mean_rate("primary_production", deep["100m"]) if deep["100m"].any() else float("nan")
-        export = mean_rate("export_poc_100m", deep["100m"]) if deep["100m"].any() else float("nan")
+        deep = {key: deep.get(key, none) for key in ("100m", "mld")}
+        # None (JSON null) where no column is deep enough for the export depth
+        pp_deep = mean_rate("primary_production", deep["100m"]) if deep["100m"].any() else None
+        export = mean_rate("export_poc_100m", deep["100m"]) if deep["100m"].any() else None
         chl = np.concatenate(self.chl)
         return {
             "primary_production_g_c_m2_d": mean_rate("primary_production", wet),
             "primary_production_max_column_g_c_m2_d": float(run["primary_production"][wet].max() / days * G_C_PER_MMOL),
             "export_poc_100m_g_c_m2_d": export,
-            "e_ratio_100m": export / pp_deep if pp_deep > 0 else float("nan"),
-            "export_poc_mld_g_c_m2_d": mean_rate("export_poc_mld", deep["mld"]) if deep["mld"].any() else float("nan"),
+            "e_ratio_100m": export / pp_deep if pp_deep else None,
+            "export_poc_mld_g_c_m2_d": mean_rate("export_poc_mld", deep["mld"]) if deep["mld"].any() else None,
             "primary_production_mol_c": total_mol("primary_production"),
             "calcification_mol_c": total_mol("calcification"),
             "rdoc_production_mol_c": total_mol("rdoc_production"),

@@ -284,7 +284,8 @@ def build_model(cfg: Config) -> Model:
     if bio.enabled:
         switches = Switches(grazing=bio.grazing, mcp=bio.mcp, calcite=bio.calcite, iron_scavenging=bio.iron_scavenging,
                             dust=bio.dust, sediment=bio.sediment, sediment_iron=bio.sediment and bio.sediment_iron)
-        levels = tuple(export_level(grid64, d) for d in (100.0, cfg.circulation.mixed_layer_depth_m))
+        if grid64.shape[0] > 1:     # a single layer has no interior interface to export through
+            levels = tuple(export_level(grid64, d) for d in (100.0, cfg.circulation.mixed_layer_depth_m))
         if bio.oxygen_airsea:
             surface.append(airsea_o2)
     sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter, registry=registry,
