@@ -101,6 +101,8 @@ def rates(x, par, omega, p, switches) -> dict:
     if switches.calcite:
         excess = jnp.maximum(omega - 1.0, 0.0)
         undersaturation = jnp.maximum(1.0 - omega, 0.0)
+        # tied to the unlimited growth rate: where the limiter cuts growth within a step (a nutrient
+        # exhausted), CaCO3 may form above the rain ratio for that step; conservation is unaffected
         r["calcification"] = p["rain_ratio"] * r["growth_phy"] * excess / (p["calcification_k_omega"] + excess)
         r["dissolution_pic"] = p["pic_dissolution"] * undersaturation * x["pic"]
     if switches.iron_scavenging:
@@ -136,7 +138,9 @@ def reactions(c, sediment, t, p, forcing, grid, registry, switches, dt) -> React
     """One reaction step of length ``dt`` (s) for the ecosystem, CaCO3, iron and sediment."""
     wet = grid.mask
     names = registry.names
-    x = {n: jnp.maximum(c[i], 0.0) for i, n in enumerate(names)}
+    # scalar coefficients in the run precision (float32 runs stay float32); budgets stay float64
+    p = {k: jnp.asarray(v, c.dtype) if jnp.ndim(v) == 0 else v for k, v in p.items()}
+    x = {n: c[i] if n in ("temperature", "salinity") else jnp.maximum(c[i], 0.0) for i, n in enumerate(names)}
     thickness = grid.dz[:, None, None] * grid.hfac
     below_wet = jnp.concatenate([wet[1:], jnp.zeros_like(wet[:1])], 0)
     bottom = wet * (1.0 - below_wet)

@@ -29,8 +29,9 @@ def free_iron(fe, ligand, k_ligand):
 def scavenging_rate(fe, poc, p):
     """Scavenging of free iron, umol Fe m-3 d-1, from total iron (umol m-3) and detritus (mmol C m-3)."""
     fe_free = free_iron(fe, p["ligand"], p["k_ligand"])
-    present = fe_free > 0          # guards keep the gradient finite where there is no free iron
-    inorganic = p["scav_inorganic"] * jnp.where(present, jnp.sqrt(jnp.where(present, fe_free, 1.0) * UMOL_M3_TO_MOL_KG), 0.0)
+    arg = fe_free * UMOL_M3_TO_MOL_KG
+    present = arg > jnp.finfo(arg.dtype).tiny   # keeps the gradient of the square root finite at zero
+    inorganic = p["scav_inorganic"] * jnp.where(present, jnp.sqrt(jnp.where(present, arg, 1.0)), 0.0)
     mass = jnp.maximum(poc, 0.0) * GRAMS_C_PER_MMOL
     organic = p["scav_organic"] * jnp.where(mass > 0, mass, 1.0) ** 0.58 * (mass > 0)
     return (inorganic + organic) * fe_free

@@ -34,7 +34,8 @@ PARAMETERS: dict[str, Parameter] = {
                "Fasham et al. 1990"),
     # --- small phytoplankton ------------------------------------------------------------------
     "phy_mu0": P(0.59, "d-1", "maximum growth rate at 0 degC (0.851 doublings d-1 x ln 2)", "Eppley 1972"),
-    "eppley": P(0.0633, "degC-1", "growth temperature coefficient, exp(eppley T) = 1.066^T", "Eppley 1972"),
+    "eppley": P(0.0633, "degC-1", "growth temperature coefficient, exp(eppley T) (1.0653^T; Eppley's 1.066^T "
+                "would be 0.0639)", "Eppley 1972"),
     "phy_k_no3": P(0.5, "mmol N m-3", "nitrate half-saturation", "Fasham et al. 1990"),
     "phy_k_po4": P(0.03, "mmol P m-3", "phosphate half-saturation (phy_k_no3 / 16)", "Fasham et al. 1990 with Redfield N:P"),
     "phy_k_fe": P(0.8, "umol Fe m-3", "dissolved iron half-saturation of growth",
@@ -72,7 +73,8 @@ PARAMETERS: dict[str, Parameter] = {
     "mcp_fraction": P(0.02, "1", "fraction of DOC remineralisation routed to refractory DOC (microbial carbon pump)",
                       "Jiao et al. 2010; Legendre et al. 2015", 0.0, 1.0),
     "rdoc_lifetime": P(16000.0, "yr", "refractory DOC lifetime", "Hansell 2013"),
-    "q10": P(2.0, "1", "Q10 of heterotrophic rates (grazing, excretion, remineralisation, dissolution)",
+    "q10": P(2.0, "1", "Q10 of heterotrophic rates (grazing, excretion, POC, DOC and sediment remineralisation, "
+             "bSi dissolution; not CaCO3 dissolution or RDOC decay)",
              "Eppley 1972 / common NPZD choice", 1.0, 10.0),
     "k_o2": P(8.0, "mmol O2 m-3", "O2 half-saturation of aerobic remineralisation", "order of Devol 1978"),
     # --- calcium carbonate ------------------------------------------------------------------
@@ -100,8 +102,9 @@ PARAMETERS: dict[str, Parameter] = {
                      "(BLING's default is about 7 x lower)", "Elrod et al. 2004"),
     # --- sediment ------------------------------------------------------------------------------
     "sed_remin": P(0.02, "d-1", "remineralisation of sediment organic carbon at 20 degC", "order of Westrich & Berner 1984"),
-    "sed_burial_rate": P(0.002, "d-1", "burial of every sediment pool (with sed_remin 0.02 d-1 about 10 % of "
-                         "deposited organic carbon is buried, the coastal burial efficiency of Burdige 2007)",
+    "sed_burial_rate": P(0.002, "d-1", "burial of every sediment pool (against sed_remin 0.02 d-1 at 20 degC in "
+                         "oxic water about 10 % of deposited organic carbon is buried, ~20 % at 10 degC; the "
+                         "coastal burial efficiency of Burdige 2007 is 5-20 %)",
                          "Burdige 2007 (efficiency)"),
     "sed_pic_dissolution": P(0.01, "d-1", "sediment CaCO3 dissolution per unit undersaturation of bottom water",
                              "order of magnitude; calibration target"),
