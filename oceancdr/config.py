@@ -160,13 +160,7 @@ class BiologyConfig(_Section):
     def _known_parameters(self):
         from .biology.parameters import PARAMETERS
 
-        for name, value in self.parameters.items():
-            if name not in PARAMETERS:
-                raise ValueError(f"parameters.{name}: unknown biology parameter (see docs/biology.md)")
-            spec = PARAMETERS[name]
-            if not spec.lower <= value <= spec.upper:
-                raise ValueError(f"parameters.{name} = {value:g} is outside [{spec.lower:g}, {spec.upper:g}] "
-                                 f"({spec.units})")
+        _check_parameters(self.parameters, PARAMETERS, "docs/biology.md")
         return self
 
 
@@ -208,6 +202,166 @@ class OutputConfig(_Section):
     restart: bool = Field(True, description="write restart.nc at the end (and on failure)")
 
 
+class FootprintConfig(_Section):
+    """Where an intervention acts horizontally (oceancdr.interventions.footprint)."""
+
+    shape: Literal["point", "patch", "polygon", "track"] = Field(
+        ..., description="a point (one cell), a Gaussian patch, a polygon or a ship track of waypoints")
+    units: Literal["km", "degrees"] = Field("km", description="coordinates: grid km (x, y) or degrees (lon, lat)")
+    center: tuple[float, float] | None = Field(None, description="point or patch centre [x, y]")
+    radius_km: PositiveFloat = Field(5.0, description="patch e-folding radius (the patch ends at 3 radii)")
+    vertices: list[tuple[float, float]] | None = Field(None, description="polygon corners or track waypoints [[x, y], ...]")
+    width_km: PositiveFloat = Field(1.0, description="track width (the ship's mixing wake)")
+
+    @model_validator(mode="after")
+    def _points(self):
+        if self.shape in ("point", "patch") and self.center is None:
+            raise ValueError(f"a {self.shape} footprint needs center: [x, y]")
+        need = {"polygon": 3, "track": 2}.get(self.shape, 0)
+        if need and len(self.vertices or []) < need:
+            raise ValueError(f"a {self.shape} footprint needs at least {need} vertices [[x, y], ...]")
+        return self
+
+
+class AmountConfig(_Section):
+    """How much material: a total over the schedule or a rate per day (constant schedules)."""
+
+    total: NonNegFloat | None = None
+    rate_per_day: NonNegFloat | None = None
+    unit: Literal["mol", "kmol", "Mmol", "g", "kg", "t"] = Field("t", description="mass or moles of material")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.total is None) == (self.rate_per_day is None):
+            raise ValueError("give exactly one of total or rate_per_day")
+        return self
+
+
+class ScheduleConfig(_Section):
+    """When: constant rate from start_day to end_day, pulses at pulses_day, or one pulse at start_day."""
+
+    start_day: NonNegFloat = 0.0
+    end_day: PositiveFloat | None = Field(None, description="end of a constant-rate release; bivalve farms: harvest")
+    pulses_day: list[NonNegFloat] | None = Field(None, description="days of equal pulses (instead of a constant rate)")
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end_day is not None and self.end_day <= self.start_day:
+            raise ValueError(f"end_day ({self.end_day:g}) must be after start_day ({self.start_day:g})")
+        if self.pulses_day and self.end_day is not None:
+            raise ValueError("give either pulses_day or end_day, not both")
+        return self
+
+
+class OlivineConfig(_Section):
+    """Olivine feedstock: grain-size classes and composition (SCIENCE.md section 5)."""
+
+    grain_diameters_um: list[PositiveFloat] = Field([1.0, 10.0, 100.0], min_length=1, max_length=8)
+    mass_fractions: list[NonNegFloat] | None = Field(None, description="share of the mass in each class (default equal)")
+    forsterite_fraction: float = Field(0.9, ge=0, le=1, description="Fo fraction; the rest is fayalite (releases Fe)")
+    nickel_ppm: float = Field(3000.0, ge=0, le=1e5, description="nickel content by mass (about 0.3 wt%)")
+
+    @model_validator(mode="after")
+    def _fractions(self):
+        if self.mass_fractions is not None:
+            if len(self.mass_fractions) != len(self.grain_diameters_um):
+                raise ValueError("mass_fractions needs one value per grain diameter")
+            if abs(sum(self.mass_fractions) - 1.0) > 1e-9:
+                raise ValueError(f"mass_fractions must sum to 1 (they sum to {sum(self.mass_fractions):g})")
+        if len(set(self.grain_diameters_um)) != len(self.grain_diameters_um):
+            raise ValueError("grain_diameters_um must be distinct")
+        return self
+
+
+class FarmConfig(_Section):
+    """A bivalve farm's stock (SCIENCE.md section 7); the schedule gives stocking and harvest days."""
+
+    stocking_density_m2: NonNegFloat = Field(100.0, description="individuals per m2 of farm footprint")
+    initial_dry_weight_g: PositiveFloat = Field(0.5, description="dry tissue weight of a seeded animal")
+
+
+class InterventionConfig(_Section):
+    """One intervention (docs/interventions.md)."""
+
+    name: str = Field(..., description="identifier used in tracer names, params and reports")
+    type: Literal["alkalinity", "olivine", "iron", "bivalve_farm"]
+    material: str | None = Field(None, description="alkalinity: NaOH, Ca(OH)2, Mg(OH)2, CaO, MgO; iron: Fe, "
+                                                    "FeSO4, FeSO4.7H2O, FeCl3; olivine: olivine")
+    amount: AmountConfig | None = None
+    footprint: FootprintConfig
+    depth_m: tuple[NonNegFloat, NonNegFloat] | Literal["seabed"] = Field(
+        (0.0, 5.0), description="[top, bottom] depth range (equal: one depth) or seabed (olivine: in the sediment)")
+    schedule: ScheduleConfig = ScheduleConfig()
+    olivine: OlivineConfig | None = None
+    farm: FarmConfig | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults(cls, data):
+        """Olivine's material and feedstock, a farm's stock: filled in when not given."""
+        if isinstance(data, dict):
+            kind = data.get("type")
+            if kind == "olivine":
+                data = {"material": "olivine", "olivine": {}} | {k: v for k, v in data.items() if v is not None}
+            elif kind == "bivalve_farm":
+                data = {"farm": {}} | {k: v for k, v in data.items() if v is not None}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        from .interventions.materials import MATERIALS
+
+        if not self.name.isidentifier():
+            raise ValueError(f"name {self.name!r} must be a plain identifier (letters, digits, _)")
+        if isinstance(self.depth_m, tuple) and self.depth_m[1] < self.depth_m[0]:
+            raise ValueError("depth_m: [top, bottom] with top <= bottom")
+        if self.type == "bivalve_farm":
+            if self.amount is not None or self.material is not None:
+                raise ValueError("a bivalve_farm has farm.stocking_density_m2 instead of amount and material")
+            if self.depth_m == "seabed":
+                raise ValueError("depth_m: a bivalve farm hangs in a depth range [top, bottom]")
+            return self
+        if self.amount is None:
+            raise ValueError(f"a {self.type} intervention needs amount: {{total: ..., unit: ...}}")
+        if self.amount.rate_per_day is not None and self.schedule.end_day is None:
+            raise ValueError("amount.rate_per_day needs schedule.end_day (a constant-rate release)")
+        if self.type == "olivine":
+            if self.material != "olivine":
+                raise ValueError("material: an olivine intervention's material is olivine")
+            return self
+        allowed = [k for k, m in MATERIALS.items() if m.kind == self.type]
+        if self.material not in allowed:
+            raise ValueError(f"material {self.material!r}: a {self.type} intervention takes one of {allowed}")
+        if self.type == "iron" and self.depth_m == "seabed":
+            raise ValueError("depth_m: iron is released in the water, give [top, bottom]")
+        return self
+
+
+class InterventionSettings(_Section):
+    """Processes and parameters shared by all interventions."""
+
+    secondary_precipitation: bool = Field(True, description="CaCO3 precipitation above an Omega_aragonite "
+                                                            "threshold when alkalinity or olivine is added")
+    parameters: dict[str, float] = Field(default_factory=dict,
+                                         description="overrides of the intervention parameters (docs/interventions.md)")
+
+    @model_validator(mode="after")
+    def _known(self):
+        from .interventions.parameters import PARAMETERS
+
+        _check_parameters(self.parameters, PARAMETERS, "docs/interventions.md")
+        return self
+
+
+def _check_parameters(values: dict, table: dict, doc: str) -> None:
+    for name, value in values.items():
+        if name not in table:
+            raise ValueError(f"parameters.{name}: unknown parameter (see {doc})")
+        spec = table[name]
+        if not spec.lower <= value <= spec.upper:
+            raise ValueError(f"parameters.{name} = {value:g} is outside [{spec.lower:g}, {spec.upper:g}] ({spec.units})")
+
+
 HYDROGRAPHY_TRACERS = ("temperature", "salinity", "dic", "alk", "no3", "po4", "sio4", "fe", "o2")
 
 
@@ -232,6 +386,9 @@ class Config(_Section):
     atmosphere: AtmosphereConfig = AtmosphereConfig()
     biology: BiologyConfig = BiologyConfig()
     tracers: dict[str, TracerConfig] = Field(default_factory=_default_tracers)
+    interventions: list[InterventionConfig] = Field(default_factory=list,
+                                                    description="see docs/interventions.md and the table below")
+    intervention_settings: InterventionSettings = InterventionSettings()
     numerics: NumericsConfig = NumericsConfig()
     output: OutputConfig = OutputConfig()
 
@@ -245,6 +402,8 @@ class Config(_Section):
                 raise ValueError(f"tracers.{name}.initial: 'hydrography' is only for {', '.join(HYDROGRAPHY_TRACERS)}")
         if self.biology.enabled:
             self._add_biology_tracers()
+        if self.interventions:
+            self._check_interventions()
         carbon = {"dic", "alk"} & set(self.tracers)
         if carbon and self.atmosphere.airsea_co2:
             missing = {"dic", "alk", "temperature", "salinity"} - set(self.tracers)
@@ -267,6 +426,22 @@ class Config(_Section):
             if self.tracers[name].sinking_m_per_day:
                 raise ValueError(f"tracers.{name}.sinking_m_per_day: ecosystem tracers sink at the biology "
                                  f"parameters {sorted(set(SINKING.values()))}; set those instead")
+
+    def _check_interventions(self):
+        from .interventions.tracers import intervention_tracers
+
+        names = [iv.name for iv in self.interventions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"interventions: names must be unique (got {names})")
+        for i, iv in enumerate(self.interventions):
+            if iv.type in ("iron", "bivalve_farm") and not self.biology.enabled:
+                raise ValueError(f"interventions.{i}: a {iv.type} intervention needs biology.enabled: true")
+            missing = {"dic", "alk", "temperature", "salinity"} - set(self.tracers)
+            if iv.type in ("alkalinity", "olivine") and missing:
+                raise ValueError(f"interventions.{i}: a {iv.type} intervention needs tracers {sorted(missing)}")
+        for name, tracer in intervention_tracers(self.interventions).items():
+            if name not in self.tracers:
+                self.tracers[name] = TracerConfig(**tracer)
 
     def hash(self) -> str:
         """sha256 of the validated configuration (canonical JSON), to tie outputs to their config."""
@@ -303,6 +478,18 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     return data
 
 
+def _missing_base(path: Path, base: Path):
+    raise ConfigError(f"{path}: base: {base} not found (a path relative to this config)")
+
+
+def deep_merge(base: dict, override: dict) -> dict:
+    """``base`` with ``override`` merged in, section by section (override wins)."""
+    out = dict(base)
+    for k, v in override.items():
+        out[k] = deep_merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
 def config_from_dict(data: dict[str, Any]) -> Config:
     try:
         return Config.model_validate(data)
@@ -321,6 +508,10 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
         raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    if "base" in data:
+        base = path.parent / str(data.pop("base"))
+        data = deep_merge(load_config(base).model_dump(mode="json", exclude={"interventions"})
+                          if base.is_file() else _missing_base(path, base), data)
     data = apply_overrides(data, overrides or [])
     cfg = config_from_dict(data)
     for section in (cfg.grid, cfg.circulation):

@@ -47,22 +47,32 @@ def budgets(state0, state1, grid, registry) -> dict:
     return out
 
 
-def element_budgets(state0, state1, grid, registry, params) -> dict:
-    """Budgets of the conserved elements over water, sediment and burial (module docstring)."""
+def element_budgets(state0, state1, grid, registry, params, extra_weights=None, stocks=None) -> dict:
+    """Budgets of the conserved elements over water, sediment and burial (module docstring), plus
+    material added by interventions. ``extra_weights``: element -> {tracer: weight} merged into
+    the ecosystem's; ``stocks``: function state -> (ntr,) amounts held outside water and
+    sediment (bivalve farms), booked on proxy tracers."""
     inv0, inv1 = inventory(state0.c, grid), inventory(state1.c, grid)
     sed0, sed1 = (np.asarray(s.sediment, np.float64).sum((1, 2)) for s in (state0, state1))
+    if stocks is not None:
+        sed0, sed1 = sed0 + stocks(state0), sed1 + stocks(state1)
     terms = {k: np.asarray(state1.budget[k]) - np.asarray(state0.budget[k]) for k in BUDGET_TERMS}
+    weights_by_element = element_weights({k: float(v) for k, v in params.items() if np.ndim(v) == 0})
+    for element, extra in (extra_weights or {}).items():
+        weights_by_element[element] = weights_by_element.get(element, {}) | extra
     out = {}
-    for element, weights in element_weights({k: float(v) for k, v in params.items() if np.ndim(v) == 0}).items():
+    for element, weights in weights_by_element.items():
         w = np.array([float(weights.get(n, 0.0)) for n in registry.names])
         initial, final = w @ (inv0 + sed0), w @ (inv1 + sed1)
-        parts = {k: float(w @ terms[k]) for k in ("boundary", "surface", "external", "burial")}
-        residual = final - initial + parts["burial"] - parts["boundary"] - parts["surface"] - parts["external"]
+        parts = {k: float(w @ terms[k]) for k in ("boundary", "surface", "external", "burial", "added")}
+        residual = (final - initial + parts["burial"] - parts["boundary"] - parts["surface"] - parts["external"]
+                    - parts["added"])
         scale = max(abs(initial), abs(final), *(abs(v) for v in parts.values()), 1e-300)
         out[element] = {"units": ELEMENT_UNITS[element], "initial": float(initial), "final": float(final),
                         "boundary_in": parts["boundary"], "surface_in": parts["surface"],
-                        "external_in": parts["external"], "buried": parts["burial"],
-                        "residual": float(residual), "relative_residual": float(abs(residual) / scale)}
+                        "external_in": parts["external"], "added_by_interventions": parts["added"],
+                        "buried": parts["burial"], "residual": float(residual),
+                        "relative_residual": float(abs(residual) / scale)}
     return out
 
 
@@ -115,18 +125,19 @@ CHLOROPHYLL_ATTRS = dict(units="mg m-3", long_name="chlorophyll-a (from phytopla
                          standard_name="mass_concentration_of_chlorophyll_a_in_sea_water")
 
 
-def output_fields(registry, flux_names=()) -> dict:
+def output_fields(registry, rates: dict | None = None) -> dict:
     """Variables of output.nc: every tracer, the velocities and, with a carbon cycle, the
-    carbonate-system diagnostics, and with the ecosystem chlorophyll and the column rates (mean
-    over the interval before each snapshot), each with CF attributes."""
+    carbonate-system diagnostics, with the ecosystem chlorophyll, and the column rates (``rates``:
+    name -> long name; written as means over the interval before each snapshot), each with CF
+    attributes."""
     fields = {name: (("depth", "y", "x"), registry.attrs(name)) for name in registry.names}
     fields.update({k: (("depth", "y", "x"), a) for k, a in VELOCITY_ATTRS.items()})
     if has_carbon(registry):
         fields.update(CARBONATE_ATTRS)
-    if flux_names:
+    if "phy" in registry:
         fields["chlorophyll"] = (("depth", "y", "x"), CHLOROPHYLL_ATTRS)
-    for name in flux_names:
-        fields[name] = (("y", "x"), dict(units="mmol m-2 d-1", long_name=RATE_ATTRS[name] + ", mean over the "
+    for name, long_name in (rates or {}).items():
+        fields[name] = (("y", "x"), dict(units="mmol m-2 d-1", long_name=long_name + ", mean over the "
                                          "interval before this time", cell_methods="time: mean"))
     return fields
 
@@ -138,19 +149,11 @@ def chlorophyll(c, registry, params):
 
 def carbonate_fields(state, params, forcing, grid, registry, t) -> dict:
     """In-situ pH and Omega_aragonite, surface pCO2 and the air-sea CO2 flux (land: 0)."""
-    from .chemistry import solve_carbonate
-    from .chemistry.density import density, mmol_m3_to_umol_kg, pressure_dbar
+    from .chemistry.insitu import insitu_carbonate
     from .surface import co2_exchange
 
     c = state.c
-    temp, salt = c[registry.index("temperature")], c[registry.index("salinity")]
-    pres = pressure_dbar(grid.z_center[:, None, None], grid.lat[None])
-    rho = density(temp, salt, pres)
-
-    def umol_kg(name):
-        return mmol_m3_to_umol_kg(c[registry.index(name)], rho) if name in registry else 0.0
-
-    carb = solve_carbonate(umol_kg("dic"), umol_kg("alk"), temp, salt, pres, umol_kg("sio4"), umol_kg("po4"))
+    carb = insitu_carbonate({n: c[i] for i, n in enumerate(registry.names)}, grid)
     air_sea = co2_exchange(c, t, params, forcing, registry)
     wet = grid.mask > 0
     return {"ph": jnp.where(wet, carb.ph, 0.0), "omega_aragonite": jnp.where(wet, carb.omega_aragonite, 0.0),
@@ -166,9 +169,9 @@ def snapshot(state, params, forcing, grid, registry, dt) -> dict:
     out.update(u=u, v=v, w=w)
     if has_carbon(registry):
         out.update(carbonate_fields(state, params, forcing, grid, registry, t))
-    if state.fluxes:
+    if "phy" in registry:
         out["chlorophyll"] = chlorophyll(state.c, registry, params)
-        out.update(state.fluxes)
+    out.update(state.fluxes)
     return out
 
 

@@ -30,6 +30,7 @@ class Forcing:
     ghost_y: object        # (ntr, nz, 2, nx) inflow values beyond the south/north edges
     xco2_years: object     # (nrecord,) decimal years of an atmospheric CO2 record, or (0,)
     xco2_values: object    # (nrecord,) ppm
+    interventions: object = None  # dict of intervention arrays (oceancdr.interventions.build) or None
     kind: str = static_field(default="coastal")
     start_day_of_year: float = static_field(default=0.0)
     start_year: float = static_field(default=2025.0)

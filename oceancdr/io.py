@@ -135,11 +135,14 @@ def write_restart(path, state, registry, config_hash: str, dt: float) -> None:
         ds.createVariable("c", c.dtype, ("tracer", "depth", "y", "x"))[:] = c
         sed = np.asarray(state.sediment)
         ds.createVariable("sediment", sed.dtype, ("tracer", "y", "x"))[:] = sed
+        for name, amount in state.stocks.items():
+            ds.createVariable(f"stock_{name}", "f8", ("y", "x"))[:] = np.asarray(amount)
     os.replace(tmp, path)
 
 
 def read_restart(path, registry, dtype):
-    """Load (c, sediment, step) from a restart file; check it matches the tracers and precision."""
+    """Load (c, sediment, step, dt, stocks) from a restart file; check it matches the tracers and
+    precision."""
     from .config import ConfigError
 
     path = Path(path)
@@ -153,4 +156,5 @@ def read_restart(path, registry, dtype):
         if c.dtype != np.dtype(dtype):
             raise ConfigError(f"--restart {path}: saved in {c.dtype} but precision is {np.dtype(dtype)}; "
                               f"set precision: {c.dtype}")
-        return c, np.asarray(ds["sediment"][:]), int(ds.step), float(ds.dt_seconds)
+        stocks = {k.removeprefix("stock_"): np.asarray(v[:]) for k, v in ds.variables.items() if k.startswith("stock_")}
+        return c, np.asarray(ds["sediment"][:]), int(ds.step), float(ds.dt_seconds), stocks

@@ -1,6 +1,8 @@
 """Assemble the configured processes into one pure ``step(state, params, forcing, grid) -> state``.
 
-Operator splitting in a fixed order (DESIGN.md): reactions (ecosystem, CaCO3, iron, sediment) ->
+Operator splitting in a fixed order (DESIGN.md): intervention deliveries -> reactions (ecosystem,
+CaCO3, iron, sediment, then olivine, secondary precipitation and bivalve farms, all from one
+in-situ carbonate solve) ->
 surface fluxes -> [advection -> horizontal diffusion] x substeps -> implicit vertical diffusion ->
 implicit sinking. Every number a user may calibrate or perturb is in ``params`` (a dict pytree);
 shapes, switches and the time step are static. :func:`build_model` turns a validated :class:`Config` into a :class:`Model` holding the
@@ -20,8 +22,10 @@ import numpy as np
 from jax import lax
 
 from . import circulation
+from . import interventions
 from .biology import FLUX_NAMES, PARAMETERS, SINKING, Switches, reactions
 from .chemistry.atmosphere import load_xco2_record
+from .chemistry.insitu import insitu_carbonate
 from .config import Config, ConfigError
 from .forcing import Forcing, ghost_values, vertical_diffusivity
 from .grid import Grid, build_grid
@@ -33,7 +37,8 @@ from .transport import advect, diffuse_horizontal, diffuse_vertical_implicit, si
 class StepConfig:
     """Static description of a step (hashable: part of the jit cache key). ``biology`` is None or
     the ecosystem's switches; ``export_levels`` are the layer interfaces (index into z_face) where
-    the POC export flux is recorded: (about 100 m, the mixed-layer base)."""
+    the POC export flux is recorded: (about 100 m, the mixed-layer base); ``interventions`` is
+    None or their static :class:`oceancdr.interventions.Spec`."""
 
     dt: float
     substeps: int
@@ -42,15 +47,27 @@ class StepConfig:
     surface_processes: tuple = ()
     biology: Switches | None = None
     export_levels: tuple = ()
+    interventions: interventions.Spec | None = None
 
 
-def sinking_speeds(p: dict, registry: TracerRegistry, biology: bool):
-    """Per-tracer sinking speed (m s-1): the tracer config, or the biology parameters (m d-1)."""
+def sinking_speeds(p: dict, registry: TracerRegistry, biology: bool, spec=None):
+    """Per-tracer sinking speed (m s-1): the tracer config, the biology parameters (m d-1), or
+    Stokes' law for olivine grains."""
     w = p["sinking"]
     if biology:
         for name, key in SINKING.items():
             w = w.at[registry.index(name)].set(p[key] / 86400.0)
+    for ol in (spec.olivine if spec is not None else ()):
+        for cl in ol.classes:
+            speed = interventions.stokes_velocity(cl.diameter_m, p)
+            w = w.at[cl.remaining].set(speed).at[cl.as_added].set(speed)
     return w
+
+
+def _nonnegative(c, registry):
+    """Tracer fields by name as the reactions see them: negative round-off clipped (not T, S)."""
+    return {n: c[i] if n in ("temperature", "salinity") else jnp.maximum(c[i], 0.0)
+            for i, n in enumerate(registry.names)}
 
 
 def make_step(sc: StepConfig):
@@ -59,18 +76,44 @@ def make_step(sc: StepConfig):
     h = dt / n
     reg = sc.registry
 
+    iv = sc.interventions
+    solve = (sc.biology is not None and sc.biology.calcite) or (iv is not None and iv.needs_carbonate)
+
     def step(state: State, p: dict, forcing: Forcing, grid: Grid) -> State:
         c = state.c
         sediment = state.sediment
+        stocks = state.stocks
         t = state.time(dt)
         budget = dict(state.budget)
         fluxes = dict(state.fluxes)
 
+        # intervention deliveries (alkalinity, olivine, iron)
+        if iv is not None and iv.releases:
+            d = interventions.deliver(c, sediment, state.step, p, forcing, grid, iv)
+            c, sediment = d.c, d.sediment
+            budget["sources"] = budget["sources"] + d.water
+            budget["added"] = budget["added"] + d.total
+
+        # one in-situ carbonate solve for every process that needs pH or saturation states
+        carbonate = insitu_carbonate(_nonnegative(c, reg), grid) if solve else None
+
         # ecosystem reactions (with the sediment pools)
         if sc.biology is not None:
-            r = reactions(c, sediment, t, p, forcing, grid, reg, sc.biology, dt)
+            r = reactions(c, sediment, t, p, forcing, grid, reg, sc.biology, dt, carbonate)
             c = c + r.dc
             sediment = sediment + r.dsediment
+            budget["sources"] = budget["sources"] + jnp.einsum(
+                "tzyx,zyx->t", r.dc.astype(jnp.float64), grid.volume.astype(jnp.float64))
+            budget["external"] = budget["external"] + r.external
+            budget["burial"] = budget["burial"] + r.burial
+            fluxes.update({k: fluxes[k] + v for k, v in r.fluxes.items()})
+
+        # intervention reactions: olivine dissolution, secondary precipitation, bivalve farms
+        if iv is not None and (iv.olivine or iv.precipitation or iv.farms):
+            r = interventions.react(c, sediment, stocks, state.step, p, forcing, grid, reg, iv, dt, carbonate)
+            c = c + r.dc
+            sediment = sediment + r.dsediment
+            stocks = r.stocks
             budget["sources"] = budget["sources"] + jnp.einsum(
                 "tzyx,zyx->t", r.dc.astype(jnp.float64), grid.volume.astype(jnp.float64))
             budget["external"] = budget["external"] + r.external
@@ -102,7 +145,7 @@ def make_step(sc: StepConfig):
         c = diffuse_vertical_implicit(c, kv, grid, dt)
 
         # implicit sinking with deposition on the seabed
-        c, deposit, out = sink(c, sinking_speeds(p, reg, sc.biology is not None).astype(c.dtype), grid, dt)
+        c, deposit, out = sink(c, sinking_speeds(p, reg, sc.biology is not None, iv).astype(c.dtype), grid, dt)
         if sc.biology is not None:
             poc = reg.index("poc")
             for key, k in zip(("export_poc_100m", "export_poc_mld"), sc.export_levels):
@@ -110,7 +153,8 @@ def make_step(sc: StepConfig):
 
         budget["boundary"] = budget["boundary"] + inflow
         budget["deposition"] = budget["deposition"] + deposit.sum((1, 2)).astype(jnp.float64)
-        return State(c=c, sediment=sediment + deposit, step=state.step + 1, budget=budget, fluxes=fluxes)
+        return State(c=c, sediment=sediment + deposit, step=state.step + 1, budget=budget, fluxes=fluxes,
+                     stocks=stocks)
 
     return step
 
@@ -288,11 +332,21 @@ def build_model(cfg: Config) -> Model:
             levels = tuple(export_level(grid64, d) for d in (100.0, cfg.circulation.mixed_layer_depth_m))
         if bio.oxygen_airsea:
             surface.append(airsea_o2)
+    params = default_params(cfg, registry)
+    spec, flux_names, stocks = None, FLUX_NAMES if bio.enabled else (), {}
+    if cfg.interventions:
+        spec, arrays, iv_params = interventions.build(cfg, grid64, registry, cfg.run.dt_seconds)
+        forcing = forcing.replace(interventions={
+            "fraction": jnp.asarray(arrays["fraction"], jnp.float64),
+            "weight": jnp.asarray(arrays["weight"], jnp.float64),
+            "individuals": jnp.asarray(arrays["individuals"], dtype)})
+        params |= {k: jnp.asarray(v, jnp.float64) for k, v in iv_params.items()}
+        flux_names = flux_names + spec.flux_names()
+        stocks = {k: jnp.zeros(grid64.shape[1:], jnp.float64) for k in spec.stock_names()}
     sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter, registry=registry,
-                    surface_processes=tuple(surface), biology=switches, export_levels=levels)
-    flux_names = FLUX_NAMES if bio.enabled else ()
-    return Model(cfg=cfg, grid=grid, registry=registry, params=default_params(cfg, registry), forcing=forcing,
-                 state0=new_state(jnp.asarray(c0, dtype), flux_names=flux_names), step_config=sc,
+                    surface_processes=tuple(surface), biology=switches, export_levels=levels, interventions=spec)
+    return Model(cfg=cfg, grid=grid, registry=registry, params=params, forcing=forcing,
+                 state0=new_state(jnp.asarray(c0, dtype), flux_names=flux_names, stocks=stocks), step_config=sc,
                  step=make_step(sc), max_courant=courant / substeps)
 
 

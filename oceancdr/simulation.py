@@ -21,7 +21,8 @@ from jax import lax
 from tqdm.auto import tqdm
 
 from . import __version__
-from .diagnostics import EcosystemRecord, budgets, element_budgets, output_fields, snapshot
+from . import interventions
+from .diagnostics import RATE_ATTRS, EcosystemRecord, budgets, element_budgets, output_fields, snapshot
 from .io import OutputWriter, read_restart, write_json_atomic, write_restart
 from .model import Model
 from .state import State, new_state
@@ -67,10 +68,13 @@ def locate_blowup(model: Model, good: State, nsteps: int, threshold: float) -> s
 def _initial_state(model: Model, restart):
     if restart is None:
         return model.state0
-    c, sed, step, dt = read_restart(restart, model.registry, model.dtype)
+    c, sed, step, dt, stocks = read_restart(restart, model.registry, model.dtype)
     if dt != model.step_config.dt:
         raise SimulationError(f"--restart: saved with run.dt_seconds={dt:g}; set run.dt_seconds={dt:g} to continue")
-    return new_state(jnp.asarray(c), jnp.asarray(sed), step, flux_names=tuple(model.state0.fluxes))
+    if set(stocks) != set(model.state0.stocks):
+        raise SimulationError(f"--restart: farm stocks {sorted(stocks)} differ from the config's "
+                              f"{sorted(model.state0.stocks)}")
+    return new_state(jnp.asarray(c), jnp.asarray(sed), step, flux_names=tuple(model.state0.fluxes), stocks=stocks)
 
 
 def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> dict:
@@ -92,9 +96,12 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
 
     flux_names = tuple(model.state0.fluxes)
     snap = jax.jit(lambda s: snapshot(s, model.params, model.forcing, model.grid, model.registry, dt))
-    writer = OutputWriter(out / "output.nc", model.grid, output_fields(model.registry, flux_names), cfg.run.start,
+    spec = model.step_config.interventions
+    rates = {k: v for k, v in RATE_ATTRS.items() if k in flux_names}
+    rates |= interventions.flux_long_names(spec) if spec is not None else {}
+    writer = OutputWriter(out / "output.nc", model.grid, output_fields(model.registry, rates), cfg.run.start,
                           cfg.output.dtype, attrs={"config_hash": cfg.hash(), "precision": cfg.precision})
-    ecosystem = EcosystemRecord(model.grid) if flux_names else None
+    ecosystem = EcosystemRecord(model.grid) if model.step_config.biology is not None else None
     previous = {}
 
     def write(s):
@@ -152,7 +159,12 @@ def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, er
     nz, ny, nx = model.grid.shape
     extra = {}
     if ecosystem is not None and steps > 0:
-        extra["element_budgets"] = element_budgets(s0, s1, model.grid, model.registry, model.params)
+        spec = model.step_config.interventions
+        weights, stocks = None, None
+        if spec is not None:
+            weights = interventions.ledger.element_weights(spec, model.registry, cfg)
+            stocks = functools.partial(interventions.ledger.stock_inventory, spec=spec, registry=model.registry)
+        extra["element_budgets"] = element_budgets(s0, s1, model.grid, model.registry, model.params, weights, stocks)
         extra["ecosystem"] = ecosystem.summary(s0, s1, model.grid, model.step_config.export_levels,
                                                steps * dt / 86400.0)
     return {
@@ -175,4 +187,5 @@ def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, er
         "machine": {"platform": platform.platform(), "jax_backend": jax.default_backend(),
                     "devices": [str(d) for d in jax.devices()]},
         "budgets": budgets(s0, s1, model.grid, model.registry),
-    } | extra
+    } | extra | ({"interventions": interventions.ledger.summary(model, s0, s1)}
+                 if model.step_config.interventions is not None and steps > 0 else {})

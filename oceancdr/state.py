@@ -49,8 +49,10 @@ KNOWN_TRACERS = {
 # boundary: open-boundary inflow; surface: air-sea and surface fluxes; sources: all local reaction
 # tendencies in the water (including returns from the sediment); deposition: sinking onto the
 # seabed; external: the part of ``sources`` that enters or leaves the modelled system (dust,
-# sediment iron, scavenging); burial: removal from the sediment store into the buried record.
-BUDGET_TERMS = ("boundary", "surface", "sources", "deposition", "external", "burial")
+# sediment iron, scavenging, secondary CaCO3 precipitation, bivalve seeding and harvest); burial:
+# removal from the sediment store into the buried record; added: material delivered by
+# interventions (water and sediment; the water part is also in ``sources``).
+BUDGET_TERMS = ("boundary", "surface", "sources", "deposition", "external", "burial", "added")
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class State:
     step: jnp.ndarray         # int64 scalar: steps since the simulation start
     budget: dict              # term -> (ntracer,) float64 cumulative amounts since the run start
     fluxes: dict              # name -> (ny, nx) float64 cumulative column integrals (e.g. mmol C m-2)
+    stocks: dict              # name -> (ny, nx) float64 amounts per column outside the water (bivalve farms)
 
     def time(self, dt: float):
         """Model time in seconds since the start (exact: computed from the integer step count)."""
@@ -99,11 +102,13 @@ def zero_budget(ntracer: int) -> dict:
     return {k: jnp.zeros(ntracer, jnp.float64) for k in BUDGET_TERMS}
 
 
-def new_state(c, sediment=None, step: int = 0, flux_names: tuple = ()) -> State:
-    """A state at ``step`` with zeroed budget accumulators and column-flux integrals."""
+def new_state(c, sediment=None, step: int = 0, flux_names: tuple = (), stocks: dict | None = None) -> State:
+    """A state at ``step`` with zeroed budget accumulators and column-flux integrals; ``stocks``
+    maps names to (ny, nx) amounts per column (bivalve farms)."""
     c = jnp.asarray(c)
     if sediment is None:
         sediment = jnp.zeros((c.shape[0],) + c.shape[2:], c.dtype)
     fluxes = {k: jnp.zeros(c.shape[2:], jnp.float64) for k in flux_names}
+    stocks = {k: jnp.asarray(v, jnp.float64) for k, v in (stocks or {}).items()}
     return State(c=c, sediment=jnp.asarray(sediment, c.dtype), step=jnp.asarray(step, jnp.int64),
-                 budget=zero_budget(c.shape[0]), fluxes=fluxes)
+                 budget=zero_budget(c.shape[0]), fluxes=fluxes, stocks=stocks)

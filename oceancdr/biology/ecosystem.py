@@ -21,8 +21,7 @@ from typing import NamedTuple
 
 import jax.numpy as jnp
 
-from ..chemistry.carbonate import solve_carbonate
-from ..chemistry.density import density, mmol_m3_to_umol_kg, pressure_dbar
+from ..chemistry.insitu import insitu_carbonate
 from .iron import scavenging_rate
 from .light import layer_mean_light, light_limitation, surface_par
 from .stoichiometry import N_TO_C, SEDIMENT_POOLS, processes
@@ -38,22 +37,6 @@ class Reactions(NamedTuple):
     external: jnp.ndarray    # (ntr,) amount entering (+) or leaving (-) the system (tracer units * m3)
     burial: jnp.ndarray      # (ntr,) amount buried from the sediment
     fluxes: dict             # name -> (ny, nx) column integrals over the step (mmol m-2)
-
-
-def omega_calcite(x, grid):
-    """In-situ calcite saturation state of every cell (land cells get a harmless dummy solve)."""
-    wet = grid.mask > 0
-    temp = jnp.where(wet, x["temperature"], 10.0)
-    salt = jnp.where(wet, x["salinity"], 35.0)
-    pres = pressure_dbar(grid.z_center[:, None, None], grid.lat[None])
-    rho = density(temp, salt, pres)
-
-    def umol_kg(name, fallback):
-        return mmol_m3_to_umol_kg(jnp.where(wet, x[name], fallback), rho)
-
-    carb = solve_carbonate(umol_kg("dic", 2000.0), umol_kg("alk", 2200.0), temp, salt, pres,
-                           umol_kg("sio4", 0.0), umol_kg("po4", 0.0))
-    return jnp.where(wet, carb.omega_calcite, 1.0)
 
 
 def monod(x, k):
@@ -134,8 +117,9 @@ def limited_extents(x, r, network, p, dt_days) -> dict:
     return extents, coef
 
 
-def reactions(c, sediment, t, p, forcing, grid, registry, switches, dt) -> Reactions:
-    """One reaction step of length ``dt`` (s) for the ecosystem, CaCO3, iron and sediment."""
+def reactions(c, sediment, t, p, forcing, grid, registry, switches, dt, carbonate=None) -> Reactions:
+    """One reaction step of length ``dt`` (s) for the ecosystem, CaCO3, iron and sediment.
+    ``carbonate``: the in-situ carbonate state of ``c`` if the caller has solved it already."""
     wet = grid.mask
     names = registry.names
     # scalar coefficients in the run precision (float32 runs stay float32); budgets stay float64
@@ -152,7 +136,10 @@ def reactions(c, sediment, t, p, forcing, grid, registry, switches, dt) -> React
     attenuation = p["kw_light"] + p["kc_light"] * N_TO_C * (x["phy"] + x["dia"])
     par0 = surface_par(t + 0.5 * dt, forcing.start_day_of_year, grid.lon, grid.lat, p)
     par = layer_mean_light(par0, attenuation, thickness)
-    omega = omega_calcite(x, grid) if switches.calcite else None
+    omega = None
+    if switches.calcite:
+        carbonate = insitu_carbonate(x, grid) if carbonate is None else carbonate
+        omega = jnp.where(wet > 0, carbonate.omega_calcite, 1.0)
 
     network = processes(switches)
     r = {k: v * wet for k, v in rates(x, par, omega, p, switches).items()}

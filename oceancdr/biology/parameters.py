@@ -117,10 +117,12 @@ def defaults() -> dict[str, float]:
     return {k: v.default for k, v in PARAMETERS.items()}
 
 
-def markdown_table() -> str:
-    """The parameter table of docs/biology.md (``python -m oceancdr.biology.parameters``)."""
+def markdown_table(table: dict | None = None) -> str:
+    """A parameter table in Markdown: docs/biology.md's by default (``python -m
+    oceancdr.biology.parameters``), or that of another ``table`` of :class:`Parameter`."""
     rows = ["| name | default | units | meaning | source |", "|---|---|---|---|---|"]
-    rows += [f"| `{k}` | {v.default:g} | {v.units} | {v.meaning} | {v.source} |" for k, v in PARAMETERS.items()]
+    rows += [f"| `{k}` | {v.default:g} | {v.units} | {v.meaning} | {v.source} |"
+             for k, v in (PARAMETERS if table is None else table).items()]
     return "\n".join(rows) + "\n"
 
 

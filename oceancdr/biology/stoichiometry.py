@@ -139,4 +139,4 @@ def element_weights(p) -> dict:
 
 ELEMENT_UNITS = {"carbon": "mmol C", "nitrogen": "mmol N", "phosphorus": "mmol P", "silicon": "mmol Si",
                  "iron": "umol Fe", "alkalinity": "mmol (TA + NO3 + PO4 + 2 CaCO3)",
-                 "oxygen": "mmol (O2 - 138/106 organic C - RDOC)"}
+                 "oxygen": "mmol (O2 - 138/106 organic C - RDOC)", "nickel": "umol Ni"}
