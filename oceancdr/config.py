@@ -160,7 +160,7 @@ class BiologyConfig(_Section):
     def _known_parameters(self):
         from .biology.parameters import PARAMETERS
 
-        _check_parameters(self.parameters, PARAMETERS, "docs/biology.md")
+        _check_parameters(self.parameters, PARAMETERS, "biology")
         return self
 
 
@@ -349,14 +349,14 @@ class InterventionSettings(_Section):
     def _known(self):
         from .interventions.parameters import PARAMETERS
 
-        _check_parameters(self.parameters, PARAMETERS, "docs/interventions.md")
+        _check_parameters(self.parameters, PARAMETERS, "interventions")
         return self
 
 
-def _check_parameters(values: dict, table: dict, doc: str) -> None:
+def _check_parameters(values: dict, table: dict, kind: str) -> None:
     for name, value in values.items():
         if name not in table:
-            raise ValueError(f"parameters.{name}: unknown parameter (see {doc})")
+            raise ValueError(f"parameters.{name}: unknown {kind} parameter (see docs/{kind}.md)")
         spec = table[name]
         if not spec.lower <= value <= spec.upper:
             raise ValueError(f"parameters.{name} = {value:g} is outside [{spec.lower:g}, {spec.upper:g}] ({spec.units})")
@@ -554,7 +554,7 @@ def reference_markdown() -> str:
             if sub is not None:
                 out += rows(sub, f"{prefix}{name}.")
                 continue
-            default = f.default_factory() if f.default_factory else f.default
+            default = "required" if f.is_required() else f.default_factory() if f.default_factory else f.default
             if isinstance(default, dict):
                 default = "see below"
             limits = ", ".join(f"{k} {v}" for m in f.metadata for k, v in
@@ -565,12 +565,21 @@ def reference_markdown() -> str:
             out.append(f"| `{prefix}{name}` | `{default}` | {desc} |")
         return out
 
-    lines += ["| key | default | notes |", "|---|---|---|"] + rows(Config, "")
+    lines += ["To start from another file, add `base: other.yaml` (a path relative to this one): its settings",
+              "are read first and this file's keys override them, section by section (its interventions are",
+              "not inherited).", "",
+              "| key | default | notes |", "|---|---|---|"] + rows(Config, "")
     lines += ["", "## Tracers", "",
               "`tracers` maps a tracer name to its settings; the default run has temperature, salinity and dye.",
               "", "| key | default | notes |", "|---|---|---|"] + rows(TracerConfig, "tracers.NAME.")
     lines += ["", "`tracers.NAME.blob` adds a Gaussian patch to the initial field:", "",
               "| key | default | notes |", "|---|---|---|"] + rows(InitialBlob, "tracers.NAME.blob.")
+    lines += ["", "## Interventions", "",
+              "`interventions` is a list; each item has these keys (docs/interventions.md):", "",
+              "| key | default | notes |", "|---|---|---|"] + rows(InterventionConfig, "interventions[].")
+    for key, model in (("amount", AmountConfig), ("olivine", OlivineConfig), ("farm", FarmConfig)):
+        lines += ["", f"`interventions[].{key}`: {model.__doc__.strip()}", "",
+                  "| key | default | notes |", "|---|---|---|"] + rows(model, f"interventions[].{key}.")
     return "\n".join(lines) + "\n"
 
 

@@ -83,8 +83,7 @@ def test_zero_state_stays_zero():
 
     def zero(m):
         idx = [m.registry.index(n) for n in BIO_TRACERS + ("dic", "alk")]
-        return m.state0.__class__(c=m.state0.c.at[jnp.asarray(idx)].set(0.0), sediment=m.state0.sediment,
-                                  step=m.state0.step, budget=m.state0.budget, fluxes=m.state0.fluxes)
+        return m.state0.replace(c=m.state0.c.at[jnp.asarray(idx)].set(0.0))
 
     m, _, s1 = run_box(cfg, zero)
     for n in BIO_TRACERS + ("dic", "alk"):

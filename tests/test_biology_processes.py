@@ -88,9 +88,7 @@ def iron_experiment():
     mixed = jnp.asarray(m.grid.z_center < 40.0)[:, None, None]
     added = m.state0.c.at[fe].add(jnp.where(mixed, 3.0, 0.0) * m.grid.mask)
     control = advance(m.step, m.state0, m.params, m.forcing, m.grid, steps)
-    fertilised = advance(m.step, m.state0.__class__(c=added, sediment=m.state0.sediment, step=m.state0.step,
-                                                    budget=m.state0.budget, fluxes=m.state0.fluxes),
-                         m.params, m.forcing, m.grid, steps)
+    fertilised = advance(m.step, m.state0.replace(c=added), m.params, m.forcing, m.grid, steps)
     return m, control, fertilised
 
 

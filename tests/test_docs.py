@@ -14,3 +14,10 @@ def test_biology_parameter_table_is_current():
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "biology.md").read_text()
     assert markdown_table() in doc, "regenerate the table: python -m oceancdr.biology.parameters"
+
+
+def test_intervention_parameter_table_is_current():
+    from oceancdr.interventions.parameters import markdown_table
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "interventions.md").read_text()
+    assert markdown_table() in doc, "regenerate the table: python -m oceancdr.interventions.parameters"

@@ -4,7 +4,8 @@ A footprint is a point, a Gaussian patch, a polygon or a ship track of waypoints
 grid's own x/y axes or in degrees (lon, lat; projected on a local tangent plane). Its horizontal
 weight per column is the footprint's kernel averaged over SUB x SUB sample points inside the
 cell (so polygon and track edges are resolved to a fraction of a cell): the covered fraction for
-polygons and tracks, exp(-r^2/R^2) (cut at 3R) for patches. Vertically an intervention acts over a
+polygons and tracks, exp(-r^2/R^2) (cut at 3R) for patches; a point acts in the wet cell
+nearest to it (within 1.5 cell widths). Vertically an intervention acts over a
 depth range, in proportion to the water thickness of each layer inside the range, or at the
 seabed. Weights are numpy (host) arrays; they become static inputs of the step.
 """
@@ -72,8 +73,13 @@ def horizontal_weights(fp, grid, where: str) -> np.ndarray:
     if fp.shape == "point":
         (x, y), = to_km(fp.center)
         d2 = np.where(wet, (X - x) ** 2 + (Y - y) ** 2, np.inf)
+        near = np.unravel_index(int(np.argmin(d2)), d2.shape)
+        size_km = np.sqrt(float(np.asarray(grid.area)[near])) / 1e3
+        if np.sqrt(d2[near]) > 1.5 * size_km:
+            raise ConfigError(f"{where}.footprint: the point is {np.sqrt(d2[near]):.3g} km from the nearest wet "
+                              f"cell; put it inside the ocean part of the grid")
         w = np.zeros(X.shape)
-        w[np.unravel_index(int(np.argmin(d2)), d2.shape)] = 1.0
+        w[near] = 1.0
         return w
     p = _samples(X, Y)
     if fp.shape == "patch":
