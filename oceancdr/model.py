@@ -270,7 +270,7 @@ def required_substeps(cfg: Config, grid: Grid, Umax, Vmax, Wmax):
     wet = np.asarray(grid.mask) > 0
     vol = np.where(wet, np.asarray(grid.volume), np.inf)
     kh = cfg.circulation.kh_m2_s
-    ax, ay, area = np.asarray(grid.ax), np.asarray(grid.ay), np.asarray(grid.area)
+    ax, ay = np.asarray(grid.ax), np.asarray(grid.ay)
     numbers = {
         "x advection": (Umax[..., :-1] + Umax[..., 1:]) * dt / vol,
         "y advection": (Vmax[:, :-1] + Vmax[:, 1:]) * dt / vol,

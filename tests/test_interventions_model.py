@@ -34,11 +34,11 @@ INTERVENTIONS = [
 AMOUNTS = ("naoh.amount_mol", "oli.amount_mol", "beach.amount_mol", "fe.amount_mol", "farm.density")
 
 
-def _config(tmp_path, interventions):
+def _config(tmp_path, interventions, overrides=SMALL):
     path = tmp_path / "config.yaml"
     import yaml
     path.write_text(yaml.safe_dump({"base": str(DEFAULT), "interventions": interventions}))
-    return load_config(path, SMALL)
+    return load_config(path, overrides)
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +125,4 @@ def test_shipped_configs_run_with_closed_budgets(name, tmp_path):
     assert s["status"] == "completed" and s["interventions"]
     for b in list(s["budgets"].values()) + list(s["element_budgets"].values()):
         assert b["relative_residual"] < 1e-12
+

@@ -49,8 +49,10 @@ def farm_step(x, tissue, individuals, volume, dt_days, p, o2_per_c) -> FarmStep:
     per cell. Respiration is limited by the O2 present, shell growth by DIC and TA."""
     n_col = individuals.sum(0)
     farm = n_col > 0
-    weight = jnp.where(farm, jnp.maximum(tissue, 0.0) / jnp.where(farm, n_col * p["bivalve_carbon_per_dry_weight"], 1.0), 0.0)
-    live = individuals > 0
+    weight = jnp.maximum(tissue, 0.0) / jnp.where(farm, n_col * p["bivalve_carbon_per_dry_weight"], 1.0)
+    fed = farm & (weight > 0)
+    weight = jnp.where(fed, weight, 1.0)        # a placeholder where no animal lives: finite W^b gradients
+    live = (individuals > 0) & fed
     vol = jnp.where(live, volume, 1.0)
     temp = x["temperature"]
     cleared = jnp.where(live, 1.0 - jnp.exp(-clearance_rate(weight, temp, p) * individuals * dt_days / vol), 0.0)
@@ -58,7 +60,7 @@ def farm_step(x, tissue, individuals, volume, dt_days, p, o2_per_c) -> FarmStep:
     food = ingested["phy"] + ingested["dia"] + ingested["poc"]
     assimilated = p["bivalve_assimilation"] * food
     excretion = p["bivalve_excretion"] * assimilated
-    demand = respiration_rate(weight, temp, p) * individuals * dt_days
+    demand = jnp.where(live, respiration_rate(weight, temp, p) * individuals * dt_days, 0.0)
     # tissue plus this step's net assimilation bounds respiration, per column; O2 bounds it per cell
     net = (assimilated - excretion).sum(0)
     budget = jnp.maximum(tissue + net, 0.0)

@@ -58,7 +58,6 @@ def summary(model, state0, state1) -> list:
     added = np.asarray(state1.budget["added"]) - np.asarray(state0.budget["added"])
     releases = {r.name: r for r in spec.releases}
     olivine = {o.name: o for o in spec.olivine}
-    farms = {f.name: f for f in spec.farms}
     p = model.params
     out = []
     for iv in cfg.interventions:

@@ -40,8 +40,9 @@ def stokes_velocity(diameter_m, p):
 def shrink(m, m0, rate, radius0_m, dt, p):
     """Shrinking-sphere dissolution over ``dt`` (s) at surface rate ``rate`` (mol m-2 s-1):
     returns (dissolved amount, new M0), in the units of ``m`` and ``m0``."""
-    has = m0 > 0
-    s = jnp.where(has, jnp.cbrt(jnp.where(has, m / jnp.where(has, m0, 1.0), 0.0)), 0.0)
+    ratio = m / jnp.where(m0 > 0, m0, 1.0)
+    has = (m0 > 0) & (ratio > 0)
+    s = jnp.where(has, jnp.cbrt(jnp.where(has, ratio, 1.0)), 0.0)     # double where: finite gradients at 0
     s_new = jnp.maximum(s - rate * p["olivine_rate_factor"] * p["olivine_molar_volume"] * dt / radius0_m, 0.0)
     dissolved = jnp.where(has, m - m0 * s_new**3, 0.0)
     return jnp.clip(dissolved, 0.0, m), jnp.where(s_new > 0, m0, 0.0)
