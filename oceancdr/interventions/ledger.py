@@ -131,6 +131,6 @@ def _farm(name, s0, s1, area) -> dict:
             "pools_mol_c": {"used": flux["ingestion"], "removed": flux["harvest"],
                             "stored": flux["biodeposition"] + final["shell"],
                             "released_to_water": flux["respiration"] + flux["excretion"],
-                            "released_to_atmosphere": "from the paired counterfactual run (oceancdr mrv)"},
+                            "released_to_atmosphere": "not computed in a single run: needs the paired counterfactual run"},
             "calcification_co2_source_mol": flux["calcification"],
             "ledger_relative_residual": abs(residual) / scale}
