@@ -320,6 +320,8 @@ class InterventionConfig(_Section):
                 raise ValueError("a bivalve_farm has farm.stocking_density_m2 instead of amount and material")
             if self.depth_m == "seabed":
                 raise ValueError("depth_m: a bivalve farm hangs in a depth range [top, bottom]")
+            if self.schedule.pulses_day:
+                raise ValueError("schedule: a farm is stocked on start_day and harvested on end_day (no pulses)")
             return self
         if self.amount is None:
             raise ValueError(f"a {self.type} intervention needs amount: {{total: ..., unit: ...}}")
@@ -478,8 +480,27 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
     return data
 
 
-def _missing_base(path: Path, base: Path):
-    raise ConfigError(f"{path}: base: {base} not found (a path relative to this config)")
+def _read_yaml(path: Path) -> dict:
+    """A config file as a dict, with its ``base:`` chain merged in (base first, this file wins;
+    data-file paths of a base resolved against the base's folder)."""
+    if not path.is_file():
+        raise ConfigError(f"config file {str(path)!r} not found")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    if "base" not in data:
+        return data
+    base_path = path.parent / str(data.pop("base"))
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: base: {base_path} not found (a path relative to this config)")
+    base = _read_yaml(base_path)
+    for section in ("grid", "circulation"):
+        if isinstance(base.get(section), dict) and base[section].get("file"):
+            base[section]["file"] = str(resolve_data_path(base[section]["file"], base_path.parent))
+    return deep_merge(base, data)
 
 
 def deep_merge(base: dict, override: dict) -> dict:
@@ -500,19 +521,7 @@ def config_from_dict(data: dict[str, Any]) -> Config:
 def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     """Read, override and validate a YAML config; relative file paths resolve against its folder."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config file {str(path)!r} not found")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping of sections")
-    if "base" in data:
-        base = path.parent / str(data.pop("base"))
-        data = deep_merge(load_config(base).model_dump(mode="json", exclude={"interventions"})
-                          if base.is_file() else _missing_base(path, base), data)
-    data = apply_overrides(data, overrides or [])
+    data = apply_overrides(_read_yaml(path), overrides or [])
     cfg = config_from_dict(data)
     for section in (cfg.grid, cfg.circulation):
         if section.file:
@@ -565,9 +574,9 @@ def reference_markdown() -> str:
             out.append(f"| `{prefix}{name}` | `{default}` | {desc} |")
         return out
 
-    lines += ["To start from another file, add `base: other.yaml` (a path relative to this one): its settings",
-              "are read first and this file's keys override them, section by section (its interventions are",
-              "not inherited).", "",
+    lines += ["To start from another file, add `base: other.yaml` (a path relative to this one): its keys",
+              "are read first and this file's keys override them, section by section (a list, such as",
+              "`interventions`, is replaced as a whole).", "",
               "| key | default | notes |", "|---|---|---|"] + rows(Config, "")
     lines += ["", "## Tracers", "",
               "`tracers` maps a tracer name to its settings; the default run has temperature, salinity and dye.",

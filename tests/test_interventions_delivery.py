@@ -133,3 +133,20 @@ def test_iron_and_farms_need_the_ecosystem():
         _config([iron])
     model = build_model(_config([iron], biology=True))
     assert float(model.params["fe.amount_mol"]) == pytest.approx(1e6 / 151.908)
+
+
+def test_base_config_merges_raw_keys(tmp_path):
+    """A config built on configs/default.yaml inherits its keys, not what validating it added:
+    switching the ecosystem off leaves no ecosystem tracers behind."""
+    from pathlib import Path
+
+    from oceancdr.config import load_config
+
+    default = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
+    path = tmp_path / "child.yaml"
+    path.write_text(f"base: {default}\nbiology: {{enabled: false}}\ngrid: {{nx: 12}}\n")
+    cfg = load_config(path)
+    assert "phy" not in cfg.tracers and cfg.grid.nx == 12 and cfg.grid.ny == 40 and cfg.run.days == 60
+    path.write_text("base: missing.yaml\n")
+    with pytest.raises(ConfigError, match="base: .*missing.yaml not found"):
+        load_config(path)

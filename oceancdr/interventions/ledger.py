@@ -55,7 +55,6 @@ def summary(model, state0, state1) -> list:
     grid = model.grid
     area = np.asarray(grid.area, float)
     vol = np.asarray(grid.volume, float)
-    added = np.asarray(state1.budget["added"]) - np.asarray(state0.budget["added"])
     releases = {r.name: r for r in spec.releases}
     olivine = {o.name: o for o in spec.olivine}
     p = model.params
@@ -64,13 +63,12 @@ def summary(model, state0, state1) -> list:
         entry = {"name": iv.name, "type": iv.type}
         if iv.name in releases:
             r = releases[iv.name]
-            configured = material_mol(iv)
-            first, per_mol = r.targets[0]
-            delivered = float(added[first]) / per_mol
-            entry |= {"material": iv.material, "configured_mol": configured,
-                      "amount_mol_param": float(p[f"{iv.name}.amount_mol"]), "delivered_mol": delivered,
-                      "delivered_fraction": delivered / float(p[f"{iv.name}.amount_mol"])
-                      if float(p[f"{iv.name}.amount_mol"]) > 0 else None}
+            amount = float(p[f"{iv.name}.amount_mol"])
+            shares = np.asarray(model.forcing.interventions["fraction"][r.row])
+            first, last = (min(int(s.step), len(shares) - 1) for s in (state0, state1))
+            share = float(shares[first:last].sum())
+            entry |= {"material": iv.material, "configured_mol": material_mol(iv), "amount_mol_param": amount,
+                      "delivered_mol": amount * share, "delivered_fraction": share}
         if iv.type == "alkalinity":
             m = MATERIALS[iv.material]
             entry |= {"alkalinity_added_mol": entry["delivered_mol"] * m.alkalinity_per_mol,
@@ -132,5 +130,4 @@ def _farm(name, s0, s1, area) -> dict:
                             "stored": flux["biodeposition"] + final["shell"],
                             "released_to_water": flux["respiration"] + flux["excretion"],
                             "released_to_atmosphere": "not computed in a single run: needs the paired counterfactual run"},
-            "calcification_co2_source_mol": flux["calcification"],
             "ledger_relative_residual": abs(residual) / scale}

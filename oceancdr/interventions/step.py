@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 
 from ..biology.stoichiometry import O2_PER_C, remineralisation
@@ -111,10 +112,10 @@ def react(c, sediment, stocks, step_index, p, forcing, grid, registry, spec, dt,
         external = external.at[idx("dic")].add(-lost).at[idx("alk")].add(-2.0 * lost)
         fluxes["secondary_precipitation"] = column(e)
 
-    if spec.farms:
-        x = {k: c[idx(k)] for k in ("phy", "dia", "poc", "o2", "dic", "alk", "temperature")}
-        remin = remineralisation(p)
+    remin = remineralisation(p) if spec.farms else None
     for f in spec.farms:
+        # what this farm sees: after precipitation and any farm before it in the same cells
+        x = {k: c[idx(k)] + dc[idx(k)] for k in ("phy", "dia", "poc", "o2", "dic", "alk", "temperature")}
         density = p[f"{f.name}.density"] * forcing.interventions["individuals"][f.row]
         tissue, shell = stocks[f"{f.name}_tissue"], stocks[f"{f.name}_shell"]
         seed = jnp.where(step_index == f.start_step,
@@ -122,6 +123,8 @@ def react(c, sediment, stocks, step_index, p, forcing, grid, registry, spec, dt,
         tissue = tissue + seed
         active = (step_index >= f.start_step) & ((f.harvest_step < 0) | (step_index < f.harvest_step))
         s = farm_step(x, tissue, jnp.where(active, density, 0.0), vol, dt_days, p, O2_PER_C)
+        s = s._replace(**{k: jax.tree_util.tree_map(lambda a: a.astype(c.dtype), getattr(s, k))
+                          for k in ("ingested", "excretion", "respiration", "calcification")})
         for k, amount in s.ingested.items():
             dc = dc.at[idx(k)].add(-amount / safe_vol)
         dc = dc.at[idx("doc")].add(s.excretion / safe_vol)
@@ -131,7 +134,7 @@ def react(c, sediment, stocks, step_index, p, forcing, grid, registry, spec, dt,
         dsed = dsed.at[idx("poc")].add(s.faeces).at[idx("bsi")].add(p["si_to_c"] * s.ingested["dia"].sum(0))
         tissue = tissue + s.growth
         shell = shell + s.calcification.sum(0)
-        harvest = step_index == f.harvest_step
+        harvest = step_index == f.harvest_step - 1     # at the end of the step that reaches end_day
         cut_tissue, cut_shell = jnp.where(harvest, tissue, 0.0), jnp.where(harvest, shell, 0.0)
         stocks[f"{f.name}_tissue"] = (tissue - cut_tissue).astype(jnp.float64)
         stocks[f"{f.name}_shell"] = (shell - cut_shell).astype(jnp.float64)
