@@ -120,7 +120,7 @@ def test_carbon_drawdown_per_iron_is_in_the_experimental_range(iron_experiment):
     # ratio spanning ~10^3 - 10^4 depending on how fast the added iron was lost
     m, control, fert = iron_experiment
     vol = m.grid.volume
-    dic, fe = m.registry.index("dic"), m.registry.index("fe")
+    dic = m.registry.index("dic")
     mixed = jnp.asarray(m.grid.z_center < 40.0)[:, None, None]
     drawdown = float(((control.c[dic] - fert.c[dic]) * vol * mixed).sum())           # mmol C
     iron = float((3.0 * vol * mixed * m.grid.mask).sum()) * 1e-3                      # mmol Fe

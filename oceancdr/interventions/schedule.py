@@ -15,7 +15,7 @@ SECONDS_PER_DAY = 86400.0
 
 def cumulative_fraction(schedule, t_seconds: np.ndarray) -> np.ndarray:
     """F(t): the fraction of the total delivered by time t (s since the run start); a pulse at
-    day d counts from just after d (F is right-continuous in d < t)."""
+    day d counts once t > d, so it falls in the step with t_n <= d < t_n + dt."""
     day = np.asarray(t_seconds, float) / SECONDS_PER_DAY
     if schedule.pulses_day:
         pulses = np.asarray(schedule.pulses_day, float)
@@ -33,9 +33,3 @@ def step_fractions(schedule, dt: float, nsteps: int) -> np.ndarray:
     F = cumulative_fraction(schedule, np.arange(nsteps + 1) * dt)
     return np.append(np.diff(F), 0.0)
 
-
-def end_day(schedule) -> float:
-    """Day at which the schedule has delivered everything."""
-    if schedule.pulses_day:
-        return float(max(schedule.pulses_day))
-    return float(schedule.start_day if schedule.end_day is None else schedule.end_day)
