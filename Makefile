@@ -1,8 +1,9 @@
-# Two entry points: `make run` (set up, then the main job) and `make test` (set up, then all tests).
+# Two entry points: `make run` (set up, then the main job: the MRV of the default coastal alkalinity
+# release, report in out/oae_point_release/report.md) and `make test` (set up, then all tests).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-OUT    ?= out/default
+OUT    ?= out/oae_point_release
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test install bench clean
@@ -18,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/oceancdr run configs/default.yaml --out $(OUT)
+	$(BIN)/oceancdr mrv configs/oae_point_release.yaml --out $(OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q

@@ -1,4 +1,4 @@
-"""The ``oceancdr`` command: run, validate, bench.
+"""The ``oceancdr`` command: run, mrv, validate, bench.
 
 Every user-fixable error (config, files, CFL, blow-up) ends in one line on stderr and exit code 2.
 """
@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("--restart", help="continue from a restart.nc written by an earlier run")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p = sub.add_parser("mrv", help="intervention and counterfactual together: DIR/mrv.json, mrv.nc, report.md")
+    _common(p, out_default="out/mrv")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--no-report", action="store_true", help="skip report.md and figures/")
     p = sub.add_parser("validate", help="check a configuration (exit 0, or 2 with the bad key)")
     _common(p, out_default=None)
     p = sub.add_parser("bench", help="measure throughputs and write JSON")
@@ -47,6 +51,26 @@ def _run(args) -> int:
     worst = max((b["relative_residual"] for b in summary["budgets"].values()), default=0.0)
     print(f"oceancdr: {summary['steps']} steps ({summary['simulated_days']:g} days) in "
           f"{summary['wall_time_seconds']:.1f} s; worst budget residual {worst:.2e}; wrote {Path(args.out) / 'output.nc'}")
+    return 0
+
+
+def _mrv(args) -> int:
+    from .config import load_config
+    from .model import build_model
+    from .mrv import check_mrv_config, run_mrv
+
+    cfg = load_config(args.config, args.overrides)
+    check_mrv_config(cfg)
+    model = build_model(cfg)
+    r = run_mrv(model, args.out, config_path=args.config, progress=False if args.no_progress else None,
+                report=not args.no_report)
+    up = r["uptake"]
+    eta = up["realised_efficiency"]
+    print(f"oceancdr: {r['steps']} paired steps ({r['simulated_days']:g} days) in {r['wall_time_seconds']:.1f} s; "
+          f"additional uptake {up['additional_co2_uptake_t_co2']:.4g} t CO2"
+          + (f", efficiency {eta:.3f}" if eta is not None else "")
+          + f", closure {r['budget_closure']['relative_residual']:.1e}; wrote {Path(args.out) / 'mrv.json'}"
+          + ("" if args.no_report else f" and {Path(args.out) / 'report.md'}"))
     return 0
 
 
@@ -77,7 +101,7 @@ def main(argv=None) -> int:
     from .simulation import SimulationError
 
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "validate": _validate, "bench": _bench}
+    handlers = {"run": _run, "mrv": _mrv, "validate": _validate, "bench": _bench}
     try:
         return handlers[args.command](args)
     except (ConfigError, SimulationError) as err:

@@ -35,7 +35,9 @@ class RunConfig(_Section):
 
 
 class GridConfig(_Section):
-    type: Literal["coastal", "bathymetry"] = "coastal"
+    type: Literal["coastal", "bathymetry", "box"] = Field(
+        "coastal", description="coastal: the embedded idealised coast; bathymetry: from grid.file; box: a flat "
+        "basin of depth_max_m (one cell with nx = ny = nz = 1: a well-mixed box)")
     nx: int = Field(40, ge=1, le=4096, description="cells across shore (x, eastward)")
     ny: int = Field(60, ge=1, le=4096, description="cells along shore (y, northward)")
     nz: int = Field(15, ge=1, le=200, description="vertical levels")
@@ -355,6 +357,35 @@ class InterventionSettings(_Section):
         return self
 
 
+class ThresholdConfig(_Section):
+    """Side-effect limits: the MRV report gives the area and volume beyond each."""
+
+    ph_change: PositiveFloat = Field(0.2, description="pH rise over the counterfactual (US EPA marine criterion: "
+                                     "no more than 0.2 units outside the natural range)")
+    ph: float = Field(8.5, ge=6, le=12, description="in-situ pH (US EPA marine criterion upper bound 8.5)")
+    omega_aragonite: PositiveFloat = Field(5.0, description="aragonite saturation (onset of secondary "
+                                           "precipitation, Moras et al. 2022)")
+    nickel_umol_m3: PositiveFloat = Field(140.0, description="olivine-derived dissolved Ni (US EPA saltwater "
+                                          "chronic criterion 8.2 ug/L = 140 umol m-3)")
+    o2_mmol_m3: NonNegFloat = Field(62.5, description="O2 below this is hypoxic (2 mg/L)")
+
+
+class MrvConfig(_Section):
+    """Settings of ``oceancdr mrv`` (see docs/mrv.md)."""
+
+    sensor_precision_pco2_uatm: PositiveFloat = Field(2.0, description="detectability: surface pCO2 change a "
+                                                      "sensor resolves")
+    sensor_precision_ph: PositiveFloat = Field(0.003, description="detectability: surface pH change a sensor resolves")
+    sequestration_depth_m: PositiveFloat = Field(1000.0, description="durability: carbon below this depth counts "
+                                                 "as sequestered for ~100 years (Siegel et al. 2021)")
+    lifecycle_emissions_t_co2: NonNegFloat = Field(0.0, description="material, energy and transport emissions of "
+                                                   "the intervention, subtracted for the net removal")
+    map_days: list[NonNegFloat] | None = Field(None, description="days of the report's maps (default: a sixth, "
+                                               "half and all of run.days)")
+    write_3d: bool = Field(True, description="write the 3-D difference fields to mrv.nc (else surface maps only)")
+    thresholds: ThresholdConfig = ThresholdConfig()
+
+
 def _check_parameters(values: dict, table: dict, kind: str) -> None:
     for name, value in values.items():
         if name not in table:
@@ -393,6 +424,7 @@ class Config(_Section):
     intervention_settings: InterventionSettings = InterventionSettings()
     numerics: NumericsConfig = NumericsConfig()
     output: OutputConfig = OutputConfig()
+    mrv: MrvConfig = MrvConfig()
 
     @model_validator(mode="after")
     def _check(self):

@@ -114,6 +114,7 @@ def has_carbon(registry) -> bool:
 
 
 RATE_ATTRS = {
+    "airsea_co2": "air-sea CO2 flux into the ocean",
     "primary_production": "net primary production (phytoplankton growth), column integral",
     "calcification": "CaCO3 production, column integral",
     "rdoc_production": "refractory DOC production (microbial carbon pump), column integral",

@@ -8,7 +8,7 @@ each cell's thickness, not less than ``hfac_min``. Face areas use the smaller of
 fractions, as in MITgcm. All lengths are metres, areas m2, volumes m3.
 
 Builders: :func:`coastal_grid` (the embedded idealised coast: land, shelf, slope, open ocean, with
-a headland) and :func:`bathymetry_grid` (a real depth file such as SalishSeaCast's Baynes Sound,
+a headland), :func:`box_grid` (a flat basin; one cell makes a well-mixed box) and :func:`bathymetry_grid` (a real depth file such as SalishSeaCast's Baynes Sound,
 coarsened by block averaging).
 """
 from __future__ import annotations
@@ -157,19 +157,32 @@ def coastal_depth(cfg: GridConfig, offshore_km):
     return np.where(d < 0, 0.0, np.where(d < cfg.shelf_width_km, shelf, slope))
 
 
-def coastal_grid(cfg: GridConfig) -> Grid:
-    """The embedded default domain: coast on the west, open ocean to the east, open alongshore ends."""
+def _plane(cfg: GridConfig):
+    """Cell-centre coordinates (km), uniform spacings (m) and lon/lat of a regular plane grid
+    whose south-west corner is at (lon0, lat0)."""
     x_km = (np.arange(cfg.nx) + 0.5) * cfg.dx_m / 1e3
     y_km = (np.arange(cfg.ny) + 0.5) * cfg.dy_m / 1e3
-    offshore = x_km[None, :] - coastline_km(cfg, y_km)[:, None]
-    bathy = coastal_depth(cfg, offshore)
     dx = np.full((cfg.ny, cfg.nx), cfg.dx_m)
     dy = np.full((cfg.ny, cfg.nx), cfg.dy_m)
     lat = cfg.lat0 + np.degrees(y_km * 1e3 / EARTH_RADIUS_M)
     lon = cfg.lon0 + np.degrees(x_km * 1e3 / (EARTH_RADIUS_M * np.cos(np.radians(cfg.lat0))))
     lon2, lat2 = np.meshgrid(lon, lat)
-    return assemble_grid(bathy, dx, dy, lon2, lat2, cfg.nz, cfg.dz_surface_m, cfg.hfac_min,
+    return x_km, y_km, dx, dy, lon2, lat2
+
+
+def coastal_grid(cfg: GridConfig) -> Grid:
+    """The embedded default domain: coast on the west, open ocean to the east, open alongshore ends."""
+    x_km, y_km, dx, dy, lon, lat = _plane(cfg)
+    bathy = coastal_depth(cfg, x_km[None, :] - coastline_km(cfg, y_km)[:, None])
+    return assemble_grid(bathy, dx, dy, lon, lat, cfg.nz, cfg.dz_surface_m, cfg.hfac_min,
                          cfg.open_boundaries, depth_max=cfg.depth_max_m, x_km=x_km, y_km=y_km)
+
+
+def box_grid(cfg: GridConfig) -> Grid:
+    """A flat-bottomed basin ``depth_max_m`` deep, closed except for ``open_boundaries``."""
+    x_km, y_km, dx, dy, lon, lat = _plane(cfg)
+    return assemble_grid(np.full(dx.shape, cfg.depth_max_m), dx, dy, lon, lat, cfg.nz, cfg.dz_surface_m,
+                         cfg.hfac_min, cfg.open_boundaries, depth_max=cfg.depth_max_m, x_km=x_km, y_km=y_km)
 
 
 def _block_mean(a: np.ndarray, n: int) -> np.ndarray:
@@ -220,4 +233,4 @@ def bathymetry_grid(cfg: GridConfig) -> Grid:
 
 def build_grid(cfg: GridConfig) -> Grid:
     """Build the configured grid (float64 numpy arrays)."""
-    return coastal_grid(cfg) if cfg.type == "coastal" else bathymetry_grid(cfg)
+    return {"coastal": coastal_grid, "box": box_grid, "bathymetry": bathymetry_grid}[cfg.type](cfg)

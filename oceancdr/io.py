@@ -36,8 +36,9 @@ def _json_default(obj):
 class OutputWriter:
     """Appends snapshots to a CF-1.8 netCDF file with dims (time, depth, y, x).
 
-    Land cells and non-finite values (e.g. a rate over an empty interval) are written as _FillValue. ``fields`` maps a variable name to (dims, attrs); dims is
-    ("depth", "y", "x") or ("y", "x").
+    Land cells and non-finite values (e.g. a rate over an empty interval) are written as
+    _FillValue. ``fields`` maps a variable name to (dims, attrs); dims is ("depth", "y", "x"),
+    ("y", "x") or () for a time series.
     """
 
     def __init__(self, path, grid, fields: dict, start: str, dtype: str = "float32", attrs: dict | None = None):
@@ -98,7 +99,8 @@ class OutputWriter:
                                   zlib=True, complevel=1, chunksizes=(1,) + tuple(ds.dimensions[d].size for d in dims))
             for k, val in attr.items():
                 setattr(v, k, val)
-            v.coordinates = "time depth lat lon" if "depth" in dims else "time lat lon"
+            if dims:
+                v.coordinates = "time depth lat lon" if "depth" in dims else "time lat lon"
         self.n = 0
 
     def write(self, time_seconds: float, values: dict) -> None:
@@ -106,7 +108,7 @@ class OutputWriter:
         self.ds["time"][self.n] = time_seconds
         for name, (dims, _) in self.fields.items():
             a = np.asarray(values[name], dtype=self.dtype)
-            mask = (self.mask3 if "depth" in dims else self.mask3[0]) & np.isfinite(a)
+            mask = {3: self.mask3, 2: self.mask3[0], 0: True}[len(dims)] & np.isfinite(a)
             self.ds[name][self.n] = np.ma.masked_array(a, mask=~mask)
         self.n += 1
         self.ds.sync()

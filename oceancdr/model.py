@@ -127,6 +127,8 @@ def make_step(sc: StepConfig):
             top_volume = jnp.where(grid.mask[0] > 0, grid.volume[0], 1.0)
             c = c.at[:, 0].add(dt * surf * grid.area / top_volume)
             budget["surface"] = budget["surface"] + dt * (surf * grid.area).sum((1, 2)).astype(jnp.float64)
+            if "airsea_co2" in fluxes:
+                fluxes["airsea_co2"] = fluxes["airsea_co2"] + dt * surf[reg.index("dic")].astype(jnp.float64)
 
         # sub-stepped explicit transport
         U, V, W = forcing.flow(t + 0.5 * dt, p)
@@ -334,6 +336,8 @@ def build_model(cfg: Config) -> Model:
             surface.append(airsea_o2)
     params = default_params(cfg, registry)
     spec, flux_names, stocks = None, FLUX_NAMES if bio.enabled else (), {}
+    if airsea_co2 in surface:
+        flux_names = ("airsea_co2",) + flux_names
     if cfg.interventions:
         spec, arrays, iv_params = interventions.build(cfg, grid64, registry, cfg.run.dt_seconds)
         forcing = forcing.replace(interventions={

@@ -120,28 +120,22 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
     write(state)
 
     show = cfg.run.progress if progress is None else progress
-    bar = tqdm(total=total - first, unit="step", disable=not show, desc="oceancdr run", dynamic_ncols=True)
-    status, error = "completed", None
-    t0 = time.perf_counter()
+
+    def chunk(s, n):
+        return advance(model.step, s, model.params, model.forcing, model.grid, n)
+
+    def healthy(s):
+        return bool(_healthy(s.c, threshold))
+
+    def locate(good, n):
+        return locate_blowup(model, good, n, threshold)
+
+    status, error, wall = "failed", "stopped by an unexpected error", 0.0
     try:
-        while int(state.step) < total:
-            n = min(every - int(state.step) % every, total - int(state.step))
-            new = advance(model.step, state, model.params, model.forcing, model.grid, n)
-            if not bool(_healthy(new.c, threshold)):
-                raise SimulationError(locate_blowup(model, state, n, threshold))
-            state = new
-            write(state)
-            bar.update(n)
-            elapsed = time.perf_counter() - t0
-            bar.set_postfix(sim_days_per_s=f"{(int(state.step) - first) * dt / 86400 / elapsed:.2f}")
-    except SimulationError as err:
-        status, error = "failed", str(err)
-    except KeyboardInterrupt:
-        status, error = "interrupted", "interrupted by the user"
+        state, status, error, wall = march(state, first, total, every, dt, chunk, healthy, locate, write,
+                                           "oceancdr run", show)
     finally:
-        bar.close()
         writer.close()
-        wall = time.perf_counter() - t0
         if cfg.output.restart:
             write_restart(out / "restart.nc", state, model.registry, cfg.hash(), dt)
         summary = run_summary(model, start_state, state, wall, status, error, ecosystem)
@@ -149,6 +143,47 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
     if error:
         raise SimulationError(error)
     return summary
+
+
+def march(state, first: int, total: int, every: int, dt: float, chunk, healthy, locate, write, desc: str,
+          show: bool):
+    """The host loop shared by single and paired runs: advance ``state`` from step ``first`` to
+    ``total`` in compiled chunks that end on multiples of ``every`` steps (``chunk(state, n)``),
+    check each new state (``healthy``; on failure ``locate(good_state, n)`` names the step and
+    cell), hand it to ``write`` and show progress in simulated days per second.
+
+    Returns ``(state, status, error, wall_seconds)``: the last good state, "completed", "failed"
+    or "interrupted", the error message or None, and the wall time of the stepping."""
+    bar = tqdm(total=total - first, unit="step", disable=not show, desc=desc, dynamic_ncols=True)
+    status, error, done = "completed", None, first
+    t0 = time.perf_counter()
+    try:
+        while done < total:
+            n = min(every - done % every, total - done)
+            new = chunk(state, n)
+            if not healthy(new):
+                raise SimulationError(locate(state, n))
+            state, done = new, done + n
+            write(state)
+            bar.update(n)
+            bar.set_postfix(sim_days_per_s=f"{(done - first) * dt / 86400 / (time.perf_counter() - t0):.2f}")
+    except SimulationError as err:
+        status, error = "failed", str(err)
+    except KeyboardInterrupt:
+        status, error = "interrupted", "interrupted by the user"
+    finally:
+        bar.close()
+    return state, status, error, time.perf_counter() - t0
+
+
+def model_element_budgets(model: Model, s0: State, s1: State) -> dict:
+    """Element budgets of a run with the ecosystem, interventions' materials and farm stocks included."""
+    spec = model.step_config.interventions
+    weights, stocks = None, None
+    if spec is not None:
+        weights = interventions.ledger.element_weights(spec, model.registry, model.cfg)
+        stocks = functools.partial(interventions.ledger.stock_inventory, spec=spec, registry=model.registry)
+    return element_budgets(s0, s1, model.grid, model.registry, model.params, weights, stocks)
 
 
 def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, error,
@@ -159,12 +194,7 @@ def run_summary(model: Model, s0: State, s1: State, wall: float, status: str, er
     nz, ny, nx = model.grid.shape
     extra = {}
     if ecosystem is not None and steps > 0:
-        spec = model.step_config.interventions
-        weights, stocks = None, None
-        if spec is not None:
-            weights = interventions.ledger.element_weights(spec, model.registry, cfg)
-            stocks = functools.partial(interventions.ledger.stock_inventory, spec=spec, registry=model.registry)
-        extra["element_budgets"] = element_budgets(s0, s1, model.grid, model.registry, model.params, weights, stocks)
+        extra["element_budgets"] = model_element_budgets(model, s0, s1)
         extra["ecosystem"] = ecosystem.summary(s0, s1, model.grid, model.step_config.export_levels,
                                                steps * dt / 86400.0)
     return {

@@ -2,7 +2,6 @@
 C, N, P, Si, Fe, potential alkalinity and the O2 combination to round-off over a year of steps for
 several switch combinations, a zero state stays zero and nothing goes negative."""
 import jax.numpy as jnp
-import numpy as np
 import pytest
 
 from oceancdr.biology import BIO_TRACERS, PARAMETERS, Switches, element_weights, processes

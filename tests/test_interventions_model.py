@@ -1,5 +1,6 @@
 """Interventions in the coupled 3-D model: zero amounts change nothing, budgets and ledgers close,
-precipitation starts above the threshold, farms are seeded and harvested, shipped configs run."""
+precipitation starts above the threshold, farms are seeded and harvested (the shipped configs run
+in tests/test_mrv.py)."""
 import json
 from pathlib import Path
 
@@ -116,13 +117,3 @@ def test_olivine_and_farm_rates_are_written(runs):
         for name in ("oli_dissolution", "beach_dissolution", "secondary_precipitation", "farm_ingestion", "ni"):
             assert ds[name].units and ds[name].long_name, name
         assert float(ds["oli_dissolution"][-1].max()) > 0 and float(ds["farm_ingestion"][1].max()) > 0
-
-
-@pytest.mark.parametrize("name", ["oae_point_release", "olivine_coastal", "iron_fertilization", "bivalve_farm"])
-def test_shipped_configs_run_with_closed_budgets(name, tmp_path):
-    cfg = load_config(ROOT / "configs" / f"{name}.yaml", ["run.days=1", "run.progress=false"])
-    s = run(build_model(cfg), tmp_path)
-    assert s["status"] == "completed" and s["interventions"]
-    for b in list(s["budgets"].values()) + list(s["element_budgets"].values()):
-        assert b["relative_residual"] < 1e-12
-

@@ -1,4 +1,5 @@
-"""Regenerate docs/figures/default_run_day60.png from `make run` output:
+"""Regenerate docs/figures/default_run_day60.png from the default run
+(`oceancdr run configs/default.yaml --out out/default`):
     .venv/bin/python docs/figures/default_run_day60.py [out/default/output.nc]"""
 import sys
 
