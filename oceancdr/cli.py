@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def _mrv(args) -> int:
     check_mrv_config(cfg)
     model = build_model(cfg)
     r = run_mrv(model, args.out, config_path=args.config, progress=False if args.no_progress else None,
-                report=not args.no_report)
+                report=not args.no_report, command=args.command_line)
     up = r["uptake"]
     eta = up["realised_efficiency"]
     print(f"oceancdr: {r['steps']} paired steps ({r['simulated_days']:g} days) in {r['wall_time_seconds']:.1f} s; "
@@ -101,6 +102,7 @@ def main(argv=None) -> int:
     from .simulation import SimulationError
 
     args = _parser().parse_args(argv)
+    args.command_line = shlex.join(["oceancdr", *(sys.argv[1:] if argv is None else argv)])
     handlers = {"run": _run, "mrv": _mrv, "validate": _validate, "bench": _bench}
     try:
         return handlers[args.command](args)

@@ -94,8 +94,11 @@ class OutputWriter:
             if std:
                 v.standard_name = std
             v.coordinates = "lat lon"
+        # time series in float64 (they carry budget terms), fields in the output precision
+        self.dtypes = {name: np.dtype("f8") if not dims else self.dtype for name, (dims, _) in fields.items()}
         for name, (dims, attr) in fields.items():
-            v = ds.createVariable(name, self.dtype, ("time",) + tuple(dims), fill_value=self.dtype.type(FILL),
+            dtype = self.dtypes[name]
+            v = ds.createVariable(name, dtype, ("time",) + tuple(dims), fill_value=dtype.type(FILL),
                                   zlib=True, complevel=1, chunksizes=(1,) + tuple(ds.dimensions[d].size for d in dims))
             for k, val in attr.items():
                 setattr(v, k, val)
@@ -107,7 +110,7 @@ class OutputWriter:
         """Append one snapshot; ``values`` maps every field name to a numpy array."""
         self.ds["time"][self.n] = time_seconds
         for name, (dims, _) in self.fields.items():
-            a = np.asarray(values[name], dtype=self.dtype)
+            a = np.asarray(values[name], dtype=self.dtypes[name])
             mask = {3: self.mask3, 2: self.mask3[0], 0: True}[len(dims)] & np.isfinite(a)
             self.ds[name][self.n] = np.ma.masked_array(a, mask=~mask)
         self.n += 1

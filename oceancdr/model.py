@@ -126,7 +126,7 @@ def make_step(sc: StepConfig):
             surf = surf * grid.mask[0]
             top_volume = jnp.where(grid.mask[0] > 0, grid.volume[0], 1.0)
             c = c.at[:, 0].add(dt * surf * grid.area / top_volume)
-            budget["surface"] = budget["surface"] + dt * (surf * grid.area).sum((1, 2)).astype(jnp.float64)
+            budget["surface"] = budget["surface"] + dt * (surf.astype(jnp.float64) * grid.area.astype(jnp.float64)).sum((1, 2))
             if "airsea_co2" in fluxes:
                 fluxes["airsea_co2"] = fluxes["airsea_co2"] + dt * surf[reg.index("dic")].astype(jnp.float64)
 

@@ -64,10 +64,11 @@ def machine() -> dict:
             "cpu_count": os.cpu_count()}
 
 
-def provenance(cfg, params: dict, config_path=None) -> dict:
-    """The provenance block of a result file."""
+def provenance(cfg, params: dict, config_path=None, command: str | None = None) -> dict:
+    """The provenance block of a result file; ``command`` is the command line that produced it
+    (None when it came from Python)."""
     return {"oceancdr_version": __version__, "git_commit": git_commit(),
             "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "command": " ".join(sys.argv), "config_file": str(config_path) if config_path else None,
+            "command": command, "config_file": str(config_path) if config_path else None,
             "config_hash": cfg.hash(), "config": cfg.model_dump(mode="json"), "precision": cfg.precision,
             "parameters": parameter_values(params), "data_sources": data_sources(cfg), "machine": machine()}

@@ -4,8 +4,8 @@ The chain (SCIENCE.md sections 4 and 8; CarbonPlan's OAE verification framework;
 protocol): alkalinity released ALK -> theoretical maximum CDR_max = ALK x eta_max, with eta_max =
 dDIC/dTA at constant pCO2 from the chemistry at the release site -> modelled additional air-sea
 uptake U(t) = intervention minus counterfactual -> realised efficiency eta(t) = U(t) / ALK(t) ->
-losses (secondary precipitation, calcification response, undissolved olivine, incomplete
-equilibration) and leakage (excess TA and DIC carried out through open boundaries; the future
+losses (secondary precipitation, calcification response, undissolved olivine, the in-domain excess not
+yet equilibrated, eta_max x excess TA - excess DIC) and leakage (excess TA and DIC carried out through open boundaries; the future
 uptake of the exported water, eta_max x TA exported - DIC exported, is reported and not counted) -> net removal =
 U - lifecycle emissions. Every amount is mol unless its key says otherwise (t_co2: tonnes CO2).
 """
@@ -91,6 +91,8 @@ def accounting(model, days, series: dict, conditions: dict | None, ledgers: list
     undissolved = sum(e["remaining_in_water_mol"] + e["remaining_in_sediment_mol"] for e in olivine)
     undissolved_alk = sum((e["remaining_in_water_mol"] + e["remaining_in_sediment_mol"])
                           * products(_iv(cfg, e["name"]).olivine.forsterite_fraction, 0.0)["alk"] for e in olivine)
+    olivine_buried = sum(e["buried_mol"] for e in olivine)
+    olivine_exported = -sum(e["boundary_net_inflow_mol"] for e in olivine)
     out["alkalinity"] = {
         "released_to_water_mol": alk,
         "delivered_mol": sum(e.get("alkalinity_added_mol", 0.0) for e in ledgers)
@@ -128,9 +130,12 @@ def accounting(model, days, series: dict, conditions: dict | None, ledgers: list
         "secondary_precipitation_alkalinity_mol": 2.0 * precip,
         "calcification_response_caco3_mol": calc,
         "calcification_response_alkalinity_mol": 2.0 * calc,
-        "olivine_undissolved_mol": undissolved,
-        "olivine_undissolved_alkalinity_mol": undissolved_alk,
-        "not_yet_equilibrated_mol": alk * eta_max - uptake if eta_max is not None else None,
+        "olivine_undissolved_in_domain_mol": undissolved,
+        "olivine_undissolved_in_domain_alkalinity_mol": undissolved_alk,
+        "olivine_buried_mol": olivine_buried,
+        "olivine_exported_mol": olivine_exported,
+        "not_yet_equilibrated_in_domain_mol": (eta_max * last["excess_alk_mol"] - last["excess_dic_mol"]
+                                               if eta_max is not None else None),
     }
     zones = ("above_mixed_layer", "mixed_layer_to_sequestration_depth", "below_sequestration_depth")
     out["durability"] = {
@@ -160,7 +165,7 @@ def accounting(model, days, series: dict, conditions: dict | None, ledgers: list
             "iron_added_mol": fe, "retained_dissolved_mol": last["iron_dissolved_excess_mol"],
             "retained_in_water_all_forms_mol": last["iron_water_excess_mol"],
             "in_sediment_mol": last["iron_sediment_excess_mol"],
-            "removed_scavenged_or_to_sediment_mol": -last["iron_external_mol"],
+            "net_external_loss_mol": -last["iron_external_mol"],
             "exported_dissolved_mol": last["iron_exported_mol"],
             "extra_primary_production_mol_c": last["delta_primary_production_mol"],
             "extra_export_100m_mol_c": last.get("delta_export_100m_mol"),
@@ -175,7 +180,9 @@ def accounting(model, days, series: dict, conditions: dict | None, ledgers: list
     if farms:
         out["bivalve_farms"] = [e | {"pools_mol_c": {k: v for k, v in e["pools_mol_c"].items()
                                                      if k != "released_to_atmosphere"}} for e in farms]
-        out["bivalve_farms_released_to_atmosphere_mol_c"] = -uptake
+        # the paired run sees all interventions together: the release belongs to the farms only alone
+        out["bivalve_farms_released_to_atmosphere_mol_c"] = (
+            -uptake if all(iv.type == "bivalve_farm" for iv in cfg.interventions) else None)
     out["side_effects"] = _side_effects(days, series, cfg.mrv.thresholds)
     out["detectability"] = {
         "sensor_precision": {"pco2_uatm": cfg.mrv.sensor_precision_pco2_uatm, "ph": cfg.mrv.sensor_precision_ph},

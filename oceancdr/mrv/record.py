@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..biology import element_weights
+from ..interventions.ledger import element_weights as intervention_weights
 from ..interventions.ledger import stock_inventory
 from ..interventions.olivine import products
 from .scenarios import COUNTERFACTUAL, INTERVENTION, lane
@@ -23,13 +24,16 @@ MMOL, UMOL = 1e-3, 1e-6
 
 def weight_vector(model, element: str) -> np.ndarray:
     """(ntr,) content of ``element`` per tracer unit: the ecosystem's element weights with the
-    ecosystem, else carbon = DIC and alkalinity = TA."""
+    ecosystem (else carbon = DIC, alkalinity = TA, iron = Fe), plus the interventions' (olivine)."""
     reg = model.registry
     if model.step_config.biology is not None:
         scalars = {k: float(v) for k, v in model.params.items() if np.ndim(v) == 0}
         weights = element_weights(scalars)[element]
     else:
         weights = {"carbon": {"dic": 1.0}, "alkalinity": {"alk": 1.0}, "iron": {"fe": 1.0}}[element]
+    spec = model.step_config.interventions
+    if spec is not None:
+        weights = weights | intervention_weights(spec, reg, model.cfg).get(element, {})
     return np.array([float(weights.get(n, 0.0)) for n in reg.names])
 
 
@@ -49,7 +53,7 @@ class PairRecord:
         z = np.asarray(g.z_center, float)[:, None, None]
         mld, seq = float(model.params["mixed_layer_depth"]), cfg.mrv.sequestration_depth_m
         self.zones = {"above_mixed_layer": z < mld, "mixed_layer_to_sequestration_depth": (z >= mld) & (z < seq),
-                      "below_sequestration_depth": z >= seq}
+                      "below_sequestration_depth": z >= max(seq, mld)}     # exclusive even if seq < mld
         self.carbon = weight_vector(model, "carbon")
         self.biology = model.step_config.biology is not None
         self.olivine_alk = {o.name: products(iv.olivine.forsterite_fraction, 0.0)["alk"]
@@ -83,7 +87,6 @@ class PairRecord:
     def add(self, day: float, s, carb) -> dict:
         """Record the snapshot ``s`` (stacked State of numpy arrays) with its carbonate fields
         ``carb`` (stacked ph, omega_aragonite, pco2, co2_flux); returns the difference maps."""
-        self.days.append(day)
         row = {}
         c = np.asarray(s.c, float)
         d = c[INTERVENTION] - c[COUNTERFACTUAL]
@@ -180,6 +183,7 @@ class PairRecord:
                                       ("ph", dph[0], self.mrv.sensor_precision_ph)):
             row[f"detectable_fraction_{key}"] = float(surface[np.abs(field) >= precision].sum() / self.surface_area)
 
+        self.days.append(day)
         for k, v in row.items():
             self.series[k].append(v)
 
@@ -211,7 +215,7 @@ UNITS = {"_mol": "mol", "_m2": "m2", "_m3": "m3", "_uatm": "uatm", "_umol_m3": "
 
 def series_units(name: str) -> str:
     """Units of a time series from its name's suffix (dimensionless otherwise)."""
-    return next((u for suffix, u in UNITS.items() if name.endswith(suffix)), "1")
+    return next((UNITS[suffix] for suffix in sorted(UNITS, key=len, reverse=True) if name.endswith(suffix)), "1")
 
 
 def nc_fields(series: list, write_3d: bool) -> dict:

@@ -39,7 +39,9 @@ def release_point(model):
     ivs = model.forcing.interventions
     if ivs is None:
         return None
-    w = np.asarray(ivs["weight"], float).sum((0, 1)) + np.asarray(ivs["individuals"], float).sum((0, 1))
+    w = np.asarray(ivs["weight"], float).sum((0, 1))
+    if w.sum() <= 0:                        # farms only: where the animals are
+        w = np.asarray(ivs["individuals"], float).sum((0, 1))
     if w.sum() <= 0:
         return None
     x, y = np.asarray(model.grid.x_km, float), np.asarray(model.grid.y_km, float)
@@ -90,6 +92,22 @@ def write_report(out, result: dict, record, model) -> Path:
 
 def _figure(figs, key, caption):
     return [f"![{caption}](figures/{figs[key]})", "", f"*{caption}*", ""] if figs.get(key) else []
+
+
+def _beyond_cause(r: dict, cfg) -> str:
+    """Why uptake can exceed TA x eta_max, in the words that fit this run."""
+    eco = r.get("ecosystem_response")
+    if eco:
+        feeds = [w for t, w in (("olivine", "olivine's iron and silicon"), ("iron", "the added iron"))
+                 if any(iv.type == t for iv in cfg.interventions)]
+        return (f"The ecosystem responds: extra primary production {fmt(eco.get('primary_production_mol_c'))} mol C, "
+                f"extra export below the mixed layer {fmt(eco.get('export_mixed_layer_mol_c'))} mol C"
+                + (f" (fed by {' and '.join(feeds)})" if feeds else "") + ". Biological carbon stays as long as the "
+                "biological pump holds it, not as long as alkalinity carbon: credit it separately, if at all. The "
+                "excess TA and DIC include the ecosystem's own changes (nitrate uptake raises TA, calcification "
+                "lowers it).")
+    return ("Without an ecosystem the cause is physical: η_max is taken at the initial surface state of the release "
+            "site, and water that cools or mixes with other water holds more CO2 per unit of TA.")
 
 
 def render(r: dict, figs: dict, model) -> str:
@@ -165,22 +183,15 @@ def render(r: dict, figs: dict, model) -> str:
         lines += [f"{step}. **Realised efficiency.** η(t) = uptake(t) / TA released(t) = "
                   f"{fmt(up['additional_co2_uptake_mol'])} / {fmt(alk['released_to_water_mol'])} = "
                   f"**{fmt(up['realised_efficiency'])}**, {pct(up['fraction_of_eta_max'])} of η_max"
-                  + (f": the rest of the added TA has not yet exchanged with the air "
-                     f"({fmt(loss['not_yet_equilibrated_mol'])} mol CO2 still to come if it all stays at the surface "
-                     "long enough)." if beyond == 0 else "."), ""]
+                  + (f". The excess TA still in the domain could take up "
+                     f"{fmt(loss['not_yet_equilibrated_in_domain_mol'])} mol CO2 more (η_max × excess TA − excess DIC); "
+                     f"the exported water {fmt(leak['potential_future_uptake_of_exported_alkalinity_mol'])} mol more "
+                     "(not counted)." if beyond == 0 else "."), ""]
         step += 1
     if beyond > 0:
-        eco = r.get("ecosystem_response", {})
-        lines += [f"> **The uptake exceeds what the released alkalinity can take up.** At least {fmt(beyond)} mol "
-                  f"({pct(beyond / up['additional_co2_uptake_mol'])} of the uptake) is not explained by TA × η_max and "
-                  "comes from the ecosystem's response"
-                  + (f" (extra primary production {fmt(eco.get('primary_production_mol_c'))} mol C, extra export "
-                     f"below the mixed layer {fmt(eco.get('export_mixed_layer_mol_c'))} mol C"
-                     if eco else "")
-                  + "; olivine's iron and silicon fertilise the plankton). Biological carbon lasts as long as the "
-                  "biological pump holds it, not as long as alkalinity carbon: credit it separately, if at all. "
-                  "Excess TA and DIC below include the ecosystem's own changes (nitrate uptake raises TA, "
-                  "calcification lowers it).", ""]
+        lines += [f"> **The uptake exceeds what the released alkalinity can take up.** {fmt(beyond)} mol "
+                  f"({pct(beyond / up['additional_co2_uptake_mol'])} of the uptake) is not explained by TA × η_max "
+                  "at the release conditions. " + _beyond_cause(r, cfg), ""]
     lines += [f"{step}. **Losses and leakage** (below) are already inside the modelled uptake: precipitation, "
               "calcification and export change the simulated water, so they are reported, not subtracted again. "
               "The potential future uptake of alkalinity carried out of the domain is not counted.", ""]
@@ -206,10 +217,11 @@ def render(r: dict, figs: dict, model) -> str:
               f"({fmt(loss['secondary_precipitation_alkalinity_mol'])} mol TA) | Ω_ar threshold process |",
               f"| calcification response of plankton | {fmt(loss['calcification_response_caco3_mol'])} mol CaCO3 "
               f"({fmt(loss['calcification_response_alkalinity_mol'])} mol TA) | |",
-              f"| undissolved olivine | {fmt(loss['olivine_undissolved_mol'])} mol "
-              f"({fmt(loss['olivine_undissolved_alkalinity_mol'])} mol TA not yet released) | |",
-              f"| not yet equilibrated | {fmt(loss['not_yet_equilibrated_mol'])} mol CO2 | TA released × η_max − uptake"
-              f"{'; negative: biological uptake on top' if (loss['not_yet_equilibrated_mol'] or 0) < 0 else ''} |",
+              f"| undissolved olivine in the domain | {fmt(loss['olivine_undissolved_in_domain_mol'])} mol "
+              f"({fmt(loss['olivine_undissolved_in_domain_alkalinity_mol'])} mol TA not yet released) | "
+              f"also buried {fmt(loss['olivine_buried_mol'])}, exported {fmt(loss['olivine_exported_mol'])} mol |",
+              f"| not yet equilibrated, in the domain | {fmt(loss['not_yet_equilibrated_in_domain_mol'])} mol CO2 | "
+              "η_max × excess TA − excess DIC |",
               ""]
 
     dur = r["durability"]
@@ -238,7 +250,7 @@ def render(r: dict, figs: dict, model) -> str:
                   f"| retained in the water in all forms (dissolved, plankton, detritus) | "
                   f"{fmt(fe['retained_in_water_all_forms_mol'])} mol |",
                   f"| in the sediment | {fmt(fe['in_sediment_mol'])} mol |",
-                  f"| scavenged or taken up by the sediment | {fmt(fe['removed_scavenged_or_to_sediment_mol'])} mol |",
+                  f"| net loss to scavenging (minus dust and sediment sources) | {fmt(fe['net_external_loss_mol'])} mol |",
                   f"| extra primary production | {fmt(fe['extra_primary_production_mol_c'])} mol C "
                   f"({fmt(per['primary_production'])} mol C per mol Fe) |",
                   f"| extra POC export at 100 m | {fmt(fe['extra_export_100m_mol_c'])} mol C "
@@ -254,8 +266,10 @@ def render(r: dict, figs: dict, model) -> str:
             p = f["pools_mol_c"]
             lines += [f"| {f['name']} | {fmt(p['used'])} | {fmt(p['removed'])} | {fmt(p['stored'])} | "
                       f"{fmt(p['released_to_water'])} |"]
-        lines += ["", f"Released to the atmosphere (all farms; minus the additional uptake): "
-                  f"{fmt(r['bivalve_farms_released_to_atmosphere_mol_c'])} mol C. Pools in mol C.", ""]
+        released = r["bivalve_farms_released_to_atmosphere_mol_c"]
+        lines += ["", (f"Released to the atmosphere (all farms; minus the additional uptake): {fmt(released)} mol C. "
+                       if released is not None else "Released to the atmosphere: not separable here, the run holds "
+                       "other interventions too. ") + "Pools in mol C.", ""]
     if "ecosystem_response" in r:
         lines += _figure(figs, "ecosystem", "Cumulative change of production, export and calcification.")
 
@@ -302,6 +316,8 @@ def render(r: dict, figs: dict, model) -> str:
               f"- counterfactual: {prov['counterfactual']}",
               f"- wall time {fmt(r['wall_time_seconds'])} s for {r['steps']} paired steps",
               "- every parameter value is listed under `provenance.parameters` in mrv.json", "",
-              f"Re-run: `{prov['command'] or 'oceancdr mrv CONFIG --out DIR'}`. Files: `mrv.json` (all numbers; schema "
-              "in docs/mrv.md), `mrv.nc` (time series and difference maps), `figures/`.", ""]
+              (f"Produced by `{prov['command']}`. " if prov["command"] else "")
+              + "Re-run it exactly from this directory with `oceancdr mrv config.yaml --out rerun` (config.yaml is "
+              "the full validated configuration). Files: `mrv.json` (all numbers; schema in docs/mrv.md), `mrv.nc` "
+              "(time series and difference maps), `figures/`.", ""]
     return "\n".join(lines)

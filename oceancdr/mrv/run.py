@@ -46,9 +46,11 @@ def paired_model(model):
     return stack(model.params, p_cf), stack(model.state0, model.state0), lanes
 
 
-def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, report: bool = True) -> dict:
+def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, report: bool = True,
+            command: str | None = None) -> dict:
     """Run the MRV pair of ``model`` to ``run.days``; write mrv.nc, mrv.json and (with ``report``)
-    report.md and figures/ into ``out_dir``. Returns the mrv.json content."""
+    report.md and figures/ into ``out_dir``. ``config_path`` and ``command`` (the command line)
+    go into the provenance. Returns the mrv.json content."""
     cfg = model.cfg
     check_mrv_config(cfg)
     out = Path(out_dir)
@@ -89,15 +91,17 @@ def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, repo
     def chunk(s, n):
         return advance(step, s, params, forcing, grid, n)
 
-    status, error, wall, state = "failed", "stopped by an unexpected error", 0.0, state0
     try:
         state, status, error, wall = march(state0, 0, total, every, dt, chunk, lambda s: bool(_healthy(s.c, threshold)),
                                            locate, write, "oceancdr mrv", cfg.run.progress if progress is None
                                            else progress)
-    finally:
+    except BaseException as err:           # an unexpected error: keep the files, say what stopped them
         writer.close()
-        result = summarise(model, lanes, state0, state, record, status, error, wall, config_path)
-        write_json_atomic(out / "mrv.json", result)
+        write_json_atomic(out / "mrv.json", {"schema": SCHEMA, "status": "crashed", "error": repr(err)})
+        raise
+    writer.close()
+    result = summarise(model, lanes, state0, state, record, status, error, wall, config_path, command)
+    write_json_atomic(out / "mrv.json", result)
     if report and len(record.days) > 1:
         from .report import write_report
 
@@ -107,7 +111,7 @@ def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, repo
     return result
 
 
-def summarise(model, lanes, state0, state, record, status, error, wall, config_path) -> dict:
+def summarise(model, lanes, state0, state, record, status, error, wall, config_path, command) -> dict:
     """mrv.json: status, accounting, per-intervention ledgers, scenario budgets and provenance."""
     cfg = model.cfg
     s0 = lane(state0, INTERVENTION)
@@ -116,7 +120,7 @@ def summarise(model, lanes, state0, state, record, status, error, wall, config_p
     result = {"schema": SCHEMA, "status": status, "error": error, "steps": steps,
               "simulated_days": steps * model.step_config.dt / 86400.0, "wall_time_seconds": wall}
     if steps == 0:
-        return result | {"provenance": provenance(cfg, model.params, config_path)}
+        return result | {"provenance": provenance(cfg, model.params, config_path, command)}
     ledgers = interventions.ledger.summary(model, s0, finals[0])
     result |= accounting(model, record.days, record.arrays(), release_conditions(model, s0), ledgers,
                          record.carbon_inventory_mol)
@@ -129,7 +133,7 @@ def summarise(model, lanes, state0, state, record, status, error, wall, config_p
             elements = model_element_budgets(m, s0, s1)
             scen[name]["worst_element_relative_residual"] = max(b["relative_residual"] for b in elements.values())
     result["scenario_budgets"] = scen
-    result["provenance"] = provenance(cfg, model.params, config_path) | {
+    result["provenance"] = provenance(cfg, model.params, config_path, command) | {
         "counterfactual": "the same model, forcing and initial state with these parameters set to 0: "
                           + ", ".join(amount_keys(model.step_config.interventions))}
     return result
