@@ -27,7 +27,8 @@ def _extent(ds):
     return [x[0] - dx / 2, x[-1] + dx / 2, y[0] - dy / 2, y[-1] + dy / 2]
 
 
-def _surface(ds, name, i):
+def surface_field(ds, name, i):
+    """The top layer (or the 2-D map) of ``name`` at time index ``i``."""
     a = ds[name].isel(time=i).values
     return a[0] if a.ndim == 3 else a
 
@@ -51,7 +52,7 @@ def surface_maps(ds, times: list, path, release=None) -> str:
     for j, i in enumerate(times):
         for r, (name, label, cmap) in enumerate(rows):
             ax = axes[r, j]
-            _symmetric(ax, _surface(ds, name, i), ext, cmap, label if j == len(times) - 1 else None, fig)
+            _symmetric(ax, surface_field(ds, name, i), ext, cmap, label if j == len(times) - 1 else None, fig)
             if release is not None:
                 ax.plot(*release, marker="*", color="k", ms=9, mfc="none")
             if r == 0:

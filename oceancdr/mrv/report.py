@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 
 from . import figures
+from .accounting import T_CO2_PER_MOL
 
 
 def fmt(x, digits: int = 4) -> str:
@@ -20,7 +21,9 @@ def fmt(x, digits: int = 4) -> str:
     if x is None:
         return "n/a"
     x = float(x)
-    if x == 0 or not np.isfinite(x):
+    if x == 0:
+        return "0"
+    if not np.isfinite(x):
         return f"{x:g}"
     if x == round(x) and abs(x) < 1e9:
         return f"{x:,.0f}"
@@ -65,7 +68,7 @@ def draw(out: Path, result: dict, model) -> dict:
     release = release_point(model)
     eta = (result["alkalinity"]["theoretical_efficiency"] or {}).get("eta_max")
     mid = times[len(times) // 2]
-    surface = np.nan_to_num(np.abs(figures._surface(ds, "delta_alk", mid)))
+    surface = np.nan_to_num(np.abs(figures.surface_field(ds, "delta_alk", mid)))
     row = int(np.unravel_index(np.argmax(surface), surface.shape)[0])
     closure = result["budget_closure"]
     return {
@@ -147,6 +150,9 @@ def render(r: dict, figs: dict, model) -> str:
     if up["realised_efficiency"] is not None:
         lines += [f"| realised efficiency η({fmt(days)} d) | {fmt(up['realised_efficiency'])} mol/mol "
                   f"({pct(up['fraction_of_eta_max'])} of η_max) |"]
+    if up.get("beyond_alkalinity_maximum_mol"):
+        lines += [f"| of the uptake, not explained by TA × η_max (see the chain) | "
+                  f"{fmt(up['beyond_alkalinity_maximum_mol'] * T_CO2_PER_MOL)} t CO2 |"]
     lines += [f"| lifecycle emissions (user input) | {fmt(net['lifecycle_emissions_t_co2'])} t CO2 |",
               f"| **net removal** | **{fmt(net['net_removal_t_co2'])} t CO2** |",
               f"| excess TA carried out of the domain | {fmt(leak['alkalinity_exported_mol'])} mol |",
