@@ -29,7 +29,8 @@ def fmt(x, digits: int = 4) -> str:
         return f"{x:,.0f}"
     if 1e-3 <= abs(x) < 1e9:
         decimals = max(0, digits - 1 - int(np.floor(np.log10(abs(x)))))
-        return f"{x:,.{decimals}f}"
+        text = f"{x:,.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return f"{x:.{digits - 1}e}"
 
 
