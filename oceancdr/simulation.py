@@ -42,7 +42,8 @@ def advance(step, state: State, params, forcing, grid, nsteps: int) -> State:
 
 
 @jax.jit
-def _healthy(c, threshold):
+def is_healthy(c, threshold):
+    """True when every value is finite and below ``threshold`` in magnitude (the blow-up guard)."""
     return jnp.all(jnp.isfinite(c)) & (jnp.max(jnp.abs(c)) < threshold)
 
 
@@ -65,6 +66,16 @@ def locate_blowup(model: Model, good: State, nsteps: int, threshold: float) -> s
     return "blow-up detected at the end of an output interval but not reproduced step by step"
 
 
+def start_output(cfg, out_dir, dt: float) -> tuple[Path, int, int]:
+    """Create ``out_dir`` with the validated config.yaml in it (enough to re-run exactly); return it,
+    the steps to ``run.days`` and the steps between output snapshots."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
+    total = int(round(cfg.run.days * 86400.0 / dt))
+    return out, total, max(1, int(round(cfg.output.every_hours * 3600.0 / dt)))
+
+
 def _initial_state(model: Model, restart):
     if restart is None:
         return model.state0
@@ -80,19 +91,15 @@ def _initial_state(model: Model, restart):
 def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> dict:
     """Run ``model`` to ``run.days`` and write output.nc, restart.nc, summary.json into ``out_dir``."""
     cfg = model.cfg
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     dt = model.step_config.dt
-    total = int(round(cfg.run.days * 86400.0 / dt))
-    every = max(1, int(round(cfg.output.every_hours * 3600.0 / dt)))
     threshold = cfg.numerics.blowup_threshold
     state = _initial_state(model, restart)
     first = int(state.step)
+    out, total, every = start_output(cfg, out_dir, dt)
     if first >= total:
         raise SimulationError(f"nothing to run: the restart is at day {first * dt / 86400:g}, "
                               f"run.days is {cfg.run.days:g}; raise run.days")
     start_state = state
-    (out / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
 
     flux_names = tuple(model.state0.fluxes)
     snap = jax.jit(lambda s: snapshot(s, model.params, model.forcing, model.grid, model.registry, dt))
@@ -125,7 +132,7 @@ def run(model: Model, out_dir, restart=None, progress: bool | None = None) -> di
         return advance(model.step, s, model.params, model.forcing, model.grid, n)
 
     def healthy(s):
-        return bool(_healthy(s.c, threshold))
+        return bool(is_healthy(s.c, threshold))
 
     def locate(good, n):
         return locate_blowup(model, good, n, threshold)

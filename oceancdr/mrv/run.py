@@ -10,18 +10,17 @@ blow-up or Ctrl-C everything up to the last good snapshot is written and marked 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import jax
 import numpy as np
-import yaml
 
 from .. import interventions
 from ..config import ConfigError
 from ..diagnostics import budgets, carbonate_fields
 from ..io import OutputWriter, write_json_atomic
 from ..provenance import provenance
-from ..simulation import SimulationError, _healthy, advance, locate_blowup, march, model_element_budgets
+from ..simulation import (SimulationError, is_healthy, advance, locate_blowup, march, model_element_budgets,
+                          start_output)
 from .accounting import accounting, release_conditions
 from .record import PairRecord, fit_to, nc_fields
 from .scenarios import (COUNTERFACTUAL, INTERVENTION, SCENARIOS, amount_keys, counterfactual_params, lane, paired_step,
@@ -53,12 +52,8 @@ def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, repo
     go into the provenance. Returns the mrv.json content."""
     cfg = model.cfg
     check_mrv_config(cfg)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "config.yaml").write_text(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False))
     dt = model.step_config.dt
-    total = int(round(cfg.run.days * 86400.0 / dt))
-    every = max(1, int(round(cfg.output.every_hours * 3600.0 / dt)))
+    out, total, every = start_output(cfg, out_dir, dt)
     threshold = cfg.numerics.blowup_threshold
     params, state0, lanes = paired_model(model)
     step = paired_step(model.step)
@@ -92,7 +87,7 @@ def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, repo
         return advance(step, s, params, forcing, grid, n)
 
     try:
-        state, status, error, wall = march(state0, 0, total, every, dt, chunk, lambda s: bool(_healthy(s.c, threshold)),
+        state, status, error, wall = march(state0, 0, total, every, dt, chunk, lambda s: bool(is_healthy(s.c, threshold)),
                                            locate, write, "oceancdr mrv", cfg.run.progress if progress is None
                                            else progress)
     except BaseException as err:           # an unexpected error: keep the files, say what stopped them
