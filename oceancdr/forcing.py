@@ -8,6 +8,11 @@ the differentiable :class:`Params` entries (amplitudes, diffusivities, periods).
   speed * sin(2 pi t / period) and a_up = Ekman transport * (1 + A cos(2 pi (day - peak) / 365.25)).
   Any linear combination of non-divergent patterns is non-divergent.
 * ``file``: linear interpolation in time between frames (clamped at the ends).
+
+Surface targets and wind: an observed surface series (``surface_series.file``: a mooring's
+temperature, salinity and wind, :data:`SERIES_COLUMNS`) is interpolated linearly in time
+(``jnp.interp``, end values held); without it the SST target is a seasonal cosine and the wind the
+constant ``params['wind_speed']``.
 """
 from __future__ import annotations
 
@@ -18,6 +23,8 @@ from .pytree import pytree_dataclass, static_field
 
 SECONDS_PER_DAY = 86400.0
 DAYS_PER_YEAR = 365.25
+# columns of a surface series file -> names in Forcing.series: SST (degC), SSS, 10-m wind (m s-1)
+SERIES_COLUMNS = {"temperature_c": "temperature", "salinity": "salinity", "wind_speed_m_s": "wind_speed"}
 
 
 @pytree_dataclass
@@ -31,6 +38,8 @@ class Forcing:
     xco2_years: object     # (nrecord,) decimal years of an atmospheric CO2 record, or (0,)
     xco2_values: object    # (nrecord,) ppm
     interventions: object = None  # dict of intervention arrays (oceancdr.interventions.build) or None
+    series_times: object = None   # (nseries,) float64 seconds since the run start of the surface series, or None
+    series: object = None         # dict name -> (nseries,) float64 (temperature, salinity, wind_speed), or None
     kind: str = static_field(default="coastal")
     start_day_of_year: float = static_field(default=0.0)
     start_year: float = static_field(default=2025.0)
@@ -67,10 +76,34 @@ class Forcing:
 
         return xco2_at(self.start_year + t / (SECONDS_PER_DAY * DAYS_PER_YEAR), self.xco2_years, self.xco2_values)
 
+    def has_series(self, name: str) -> bool:
+        """Whether the surface series has ``name`` (temperature, salinity or wind_speed); static."""
+        return self.series is not None and name in self.series
+
+    def _series(self, name, t):
+        return jnp.interp(t, self.series_times, self.series[name])
+
     def surface_temperature(self, t, p):
-        """Restoring target for sea-surface temperature (degC): a seasonal cosine."""
+        """Restoring target for sea-surface temperature (degC): the observed series interpolated in
+        time when there is one, else a seasonal cosine."""
+        if self.has_series("temperature"):
+            return self._series("temperature", t)
         phase = 2 * jnp.pi * (self.day_of_year(t) - p["warmest_day"]) / DAYS_PER_YEAR
         return p["surface_temperature"] + p["seasonal_sst_amplitude"] * jnp.cos(phase)
+
+    def surface_salinity(self, t, p):
+        """Restoring target for sea-surface salinity: the observed series interpolated in time (SSS
+        restoring runs only with one)."""
+        if not self.has_series("salinity"):
+            raise ValueError("surface_salinity: the surface series has no salinity column")
+        return self._series("salinity", t)
+
+    def wind_speed(self, t, p):
+        """10-m wind speed (m s-1) for gas exchange: the observed series interpolated in time, else
+        params['wind_speed'] (its square stands for <U10^2>)."""
+        if self.has_series("wind_speed"):
+            return self._series("wind_speed", t)
+        return p["wind_speed"]
 
 
 def vertical_diffusivity(z_face, p):

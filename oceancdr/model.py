@@ -2,7 +2,7 @@
 
 Operator splitting in a fixed order (DESIGN.md): intervention deliveries -> reactions (ecosystem,
 CaCO3, iron, sediment, then olivine, secondary precipitation and bivalve farms, all from one
-in-situ carbonate solve) ->
+in-situ carbonate solve) -> end-member exchange and prescribed production (oceancdr.exchange) ->
 surface fluxes -> [advection -> horizontal diffusion] x substeps -> implicit vertical diffusion ->
 implicit sinking. Every number a user may calibrate or perturb is in ``params`` (a dict pytree);
 shapes, switches and the time step are static. :func:`build_model` turns a validated :class:`Config` into a :class:`Model` holding the
@@ -14,6 +14,7 @@ import calendar
 import datetime as _dt
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import jax
@@ -26,11 +27,12 @@ from . import interventions
 from .biology import FLUX_NAMES, PARAMETERS, SINKING, Switches, reactions
 from .chemistry.atmosphere import load_xco2_record
 from .chemistry.insitu import insitu_carbonate
-from .config import Config, ConfigError
-from .forcing import Forcing, ghost_values, vertical_diffusivity
+from .config import Config, ConfigError, resolve_data_path
+from .exchange import endmember_exchange, exchange_params, prescribed_production, production_params
+from .forcing import SERIES_COLUMNS, Forcing, ghost_values, vertical_diffusivity
 from .grid import Grid, build_grid
 from .state import State, TracerRegistry, new_state
-from .surface import airsea_co2, airsea_o2, sst_restoring
+from .surface import airsea_co2, airsea_o2, sss_restoring, sst_restoring
 from .transport import advect, diffuse_horizontal, diffuse_vertical_implicit, sink
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ class StepConfig:
     """Static description of a step (hashable: part of the jit cache key). ``biology`` is None or
     the ecosystem's switches; ``export_levels`` are the layer interfaces (index into z_face) where
     the POC export flux is recorded: (about 100 m, the mixed-layer base); ``interventions`` is
-    None or their static :class:`oceancdr.interventions.Spec`."""
+    None or their static :class:`oceancdr.interventions.Spec`; ``exchange`` and ``production``
+    switch on the end-member exchange and the prescribed production of :mod:`oceancdr.exchange`."""
 
     dt: float
     substeps: int
@@ -48,6 +51,8 @@ class StepConfig:
     biology: Switches | None = None
     export_levels: tuple = ()
     interventions: interventions.Spec | None = None
+    exchange: bool = False
+    production: bool = False
 
 
 def sinking_speeds(p: dict, registry: TracerRegistry, biology: bool, spec=None):
@@ -68,6 +73,11 @@ def _nonnegative(c, registry):
     """Tracer fields by name as the reactions see them: negative round-off clipped (not T, S)."""
     return {n: c[i] if n in ("temperature", "salinity") else jnp.maximum(c[i], 0.0)
             for i, n in enumerate(registry.names)}
+
+
+def _volume_integral(dc, grid):
+    """(ntr,) float64 volume integral of a tendency, tracer units * m3."""
+    return jnp.einsum("tzyx,zyx->t", dc.astype(jnp.float64), grid.volume.astype(jnp.float64))
 
 
 def make_step(sc: StepConfig):
@@ -119,6 +129,20 @@ def make_step(sc: StepConfig):
             budget["external"] = budget["external"] + r.external
             budget["burial"] = budget["burial"] + r.burial
             fluxes.update({k: fluxes[k] + v for k, v in r.fluxes.items()})
+
+        # lateral exchange toward the salinity-mixing end-member: water across an unresolved boundary
+        if sc.exchange:
+            dc = endmember_exchange(c, p, grid, reg, dt)
+            c = c + dc
+            budget["boundary"] = budget["boundary"] + _volume_integral(dc, grid)
+
+        # prescribed net community production: organic matter leaves the modelled system
+        if sc.production:
+            dc = prescribed_production(c, t, p, forcing, grid, reg, dt)
+            c = c + dc
+            made = _volume_integral(dc, grid)
+            budget["sources"] = budget["sources"] + made
+            budget["external"] = budget["external"] + made
 
         # surface fluxes into the top layer
         if sc.surface_processes:
@@ -199,6 +223,7 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
         seasonal_sst_amplitude=h.seasonal_sst_amplitude_c,
         warmest_day=h.warmest_day,
         sst_restoring=h.sst_restoring_m_per_day / 86400.0,
+        sss_restoring=h.sss_restoring_m_per_day / 86400.0,
         wind_speed=cfg.atmosphere.wind_speed_m_s,
         gas_transfer_scale=cfg.atmosphere.gas_transfer_scale,
         pressure_atm=cfg.atmosphere.pressure_atm,
@@ -207,6 +232,7 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
     )
     if cfg.biology.enabled:
         scalars.update({k: v.default for k, v in PARAMETERS.items()} | cfg.biology.parameters)
+    scalars.update(exchange_params(cfg) | production_params(cfg))
     p = {k: jnp.asarray(v, jnp.float64) for k, v in scalars.items()}
     p["sinking"] = jnp.asarray([cfg.tracers[n].sinking_m_per_day / 86400.0 for n in registry.names], jnp.float64)
     return p
@@ -296,6 +322,53 @@ def required_substeps(cfg: Config, grid: Grid, Umax, Vmax, Wmax):
     return n, worst
 
 
+def surface_series(cfg: Config):
+    """The observed surface series of ``surface_series.file``: (times in seconds since run.start
+    at 00:00 UTC, float64; dict name -> float64 values, names from forcing.SERIES_COLUMNS), or
+    (None, None) without a file. Raises ConfigError naming the key when the file cannot be read,
+    lacks a time column or any known column, has missing values, is not increasing in time or
+    does not cover run.start to run.start + run.days."""
+    name = cfg.surface_series.file
+    if not name:
+        return None, None
+    import pandas as pd
+
+    key = "surface_series.file"
+    try:
+        path = resolve_data_path(name, Path.cwd())
+        table = pd.read_csv(path)
+    except ConfigError as err:
+        raise ConfigError(f"{key}: {err}") from None
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"{key} {name}: cannot read as CSV ({err})") from None
+    if "time" not in table.columns:
+        raise ConfigError(f"{key} {name}: no 'time' column (ISO 8601 UTC, e.g. 2015-04-23T00:00:00Z)")
+    columns = [col for col in SERIES_COLUMNS if col in table.columns]
+    if not columns:
+        raise ConfigError(f"{key} {name}: none of the columns {', '.join(SERIES_COLUMNS)} (found "
+                          f"{', '.join(map(str, table.columns))})")
+    try:
+        stamps = pd.to_datetime(table["time"], utc=True)
+    except (ValueError, TypeError) as err:
+        raise ConfigError(f"{key} {name}: 'time' is not ISO 8601 ({err})") from None
+    start = pd.Timestamp(cfg.run.start, tz="UTC")
+    times = np.asarray((stamps - start) / pd.Timedelta(seconds=1), np.float64)
+    values = {SERIES_COLUMNS[col]: pd.to_numeric(table[col], errors="coerce").to_numpy(np.float64) for col in columns}
+    for col in columns:
+        bad = ~np.isfinite(values[SERIES_COLUMNS[col]])
+        if bad.any():
+            raise ConfigError(f"{key} {name}: column {col} has {int(bad.sum())} missing or non-numeric values "
+                              f"(first at row {int(np.argmax(bad))}); fill them before the run")
+    if not np.isfinite(times).all() or (np.diff(times) <= 0).any():
+        raise ConfigError(f"{key} {name}: times must be present and strictly increasing")
+    end = cfg.run.days * 86400.0
+    if times[0] > 0.0 or times[-1] < end:
+        first, last = (str(stamps.iloc[i]) for i in (0, -1))
+        raise ConfigError(f"{key} {name}: covers {first} to {last}, not the run from {cfg.run.start} for "
+                          f"{cfg.run.days:g} days; change run.start or run.days, or extend the file")
+    return times, values
+
+
 def build_model(cfg: Config) -> Model:
     """Build grid, registry, params, forcing, initial state and step from a validated config."""
     dtype = jnp.dtype(cfg.precision)
@@ -319,10 +392,16 @@ def build_model(cfg: Config) -> Model:
         kind=kind, start_day_of_year=float(start.timetuple().tm_yday - 1),
         start_year=start.year + (start.timetuple().tm_yday - 1) / days_in_year,
     )
+    series_times, series = surface_series(cfg)
+    if series is not None:
+        forcing = forcing.replace(series_times=jnp.asarray(series_times, jnp.float64),
+                                  series={k: jnp.asarray(v, jnp.float64) for k, v in series.items()})
     grid = jax.tree_util.tree_map(lambda a: jnp.asarray(a, dtype), grid64)
     surface = []
     if "temperature" in registry and cfg.hydrography.sst_restoring_m_per_day > 0:
         surface.append(sst_restoring)
+    if "salinity" in registry and forcing.has_series("salinity") and cfg.hydrography.sss_restoring_m_per_day > 0:
+        surface.append(sss_restoring)
     if "dic" in registry and cfg.atmosphere.airsea_co2:
         surface.append(airsea_co2)
     bio = cfg.biology
@@ -348,7 +427,8 @@ def build_model(cfg: Config) -> Model:
         flux_names = flux_names + spec.flux_names()
         stocks = {k: jnp.zeros(grid64.shape[1:], jnp.float64) for k in spec.stock_names()}
     sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter, registry=registry,
-                    surface_processes=tuple(surface), biology=switches, export_levels=levels, interventions=spec)
+                    surface_processes=tuple(surface), biology=switches, export_levels=levels, interventions=spec,
+                    exchange=cfg.exchange.enabled, production=cfg.production.enabled)
     return Model(cfg=cfg, grid=grid, registry=registry, params=params, forcing=forcing,
                  state0=new_state(jnp.asarray(c0, dtype), flux_names=flux_names, stocks=stocks), step_config=sc,
                  step=make_step(sc), max_courant=courant / substeps)
