@@ -1,4 +1,4 @@
-"""The ``oceancdr`` command: run, mrv, validate, bench.
+"""The ``oceancdr`` command: run, mrv, calibrate, validate, bench.
 
 Every user-fixable error (config, files, CFL, blow-up) ends in one line on stderr and exit code 2.
 """
@@ -33,6 +33,12 @@ def _parser() -> argparse.ArgumentParser:
     _common(p, out_default="out/mrv")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--no-report", action="store_true", help="skip report.md and figures/")
+    p = sub.add_parser("calibrate", help="fit parameters to observations: DIR/calibration.json and figures")
+    _common(p, out_default="out/calibrate")
+    p.add_argument("--check-gradient", action="store_true",
+                   help="only compare the gradient with finite differences: DIR/gradient_check.json")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--no-figures", action="store_true", help="skip figures/")
     p = sub.add_parser("validate", help="check a configuration (exit 0, or 2 with the bad key)")
     _common(p, out_default=None)
     p = sub.add_parser("bench", help="measure throughputs and write JSON")
@@ -75,6 +81,40 @@ def _mrv(args) -> int:
     return 0
 
 
+def _calibrate(args) -> int:
+    from .calibration import calibrate, check_gradient
+    from .config import load_config
+    from .model import build_model
+
+    cfg = load_config(args.config, args.overrides)
+    model = build_model(cfg)
+    out = Path(args.out)
+    if args.check_gradient:
+        r = check_gradient(model, out, config_path=args.config, command=args.command_line)
+        print(f"{'parameter':<28} {'adjoint':>14} {'finite diff.':>14} {'rel. error':>10}")
+        for row in r["parameters"]:
+            print(f"{row['parameter']:<28} {row['adjoint']:>14.7g} {row['finite_difference']:>14.7g} "
+                  f"{row['relative_error']:>10.2e}")
+        print(f"oceancdr: gradient check {'passed' if r['passed'] else 'FAILED'} (tolerance {r['tolerance']:g}); "
+              f"wrote {out / 'gradient_check.json'}")
+        return 0 if r["passed"] else 1
+    r = calibrate(model, out, config_path=args.config, progress=False if args.no_progress else None,
+                  command=args.command_line, figures=not args.no_figures)
+    print(f"{'parameter':<28} {'initial':>11} {'estimate':>11} {'post. sd':>10}" + (
+        f" {'true':>11}" if r["twin"] else ""))
+    for name, p in r["parameters"].items():
+        print(f"{name:<28} {p['initial']:>11.5g} {p['estimate']:>11.5g} {p['posterior_sd']:>10.3g}"
+              + (f" {p['true']:>11.5g}" if "true" in p else ""))
+    for period, rows in r["misfit"].items():
+        if isinstance(rows, dict):
+            for v, m in rows.items():
+                print(f"  {period:<8} {v:<12} RMSE {m['rmse_before']:.4g} -> {m['rmse_after']:.4g} {m['units']} "
+                      f"(baseline {m['baseline_rmse']:.4g}, n = {m['n']})")
+    print(f"oceancdr: calibration {r['status']} after {r['optimizer']['iterations']} iterations "
+          f"({r['optimizer']['stop_reason']}); wrote {out / 'calibration.json'}")
+    return 0 if r["status"] == "done" else 2
+
+
 def _validate(args) -> int:
     from .config import load_config
     from .model import build_model
@@ -103,7 +143,7 @@ def main(argv=None) -> int:
 
     args = _parser().parse_args(argv)
     args.command_line = shlex.join(["oceancdr", *(sys.argv[1:] if argv is None else argv)])
-    handlers = {"run": _run, "mrv": _mrv, "validate": _validate, "bench": _bench}
+    handlers = {"run": _run, "mrv": _mrv, "calibrate": _calibrate, "validate": _validate, "bench": _bench}
     try:
         return handlers[args.command](args)
     except (ConfigError, SimulationError) as err:

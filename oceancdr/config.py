@@ -114,6 +114,8 @@ class HydrographyConfig(_Section):
     surface_salinity: float = Field(32.5, ge=0, le=45)
     deep_salinity: float = Field(34.0, ge=0, le=45)
     sst_restoring_m_per_day: NonNegFloat = Field(1.0, description="piston velocity of SST restoring")
+    sss_restoring_m_per_day: NonNegFloat = Field(1.0, description="piston velocity of SSS restoring (only with a "
+                                                 "salinity column in surface_series.file)")
     surface_dic_mmol_m3: NonNegFloat = 2030.0
     deep_dic_mmol_m3: NonNegFloat = 2300.0
     surface_alk_mmol_m3: NonNegFloat = 2250.0
@@ -164,6 +166,40 @@ class BiologyConfig(_Section):
 
         _check_parameters(self.parameters, PARAMETERS, "biology")
         return self
+
+
+class SurfaceSeriesConfig(_Section):
+    """Observed surface forcing (a mooring, a buoy): a CSV with a ``time`` column (ISO 8601, UTC) and
+    any of ``temperature_c`` (SST restoring target, degC), ``salinity`` (SSS restoring target) and
+    ``wind_speed_m_s`` (10-m wind for gas exchange, m s-1), interpolated linearly in time."""
+
+    file: str | None = Field(None, description="CSV with time and any of temperature_c, salinity, wind_speed_m_s "
+                                               "(a path relative to the config, or inside oceancdr/data); it must "
+                                               "cover run.start to run.start + run.days")
+
+
+class ExchangeConfig(_Section):
+    """Lateral exchange of a box with its surroundings (oceancdr.exchange): DIC and TA relax toward a
+    mixture of ocean and river end-members at the cell's own salinity."""
+
+    enabled: bool = Field(False, description="relax dic and alk toward the salinity-mixing end-member")
+    timescale_days: PositiveFloat = Field(5.0, description="relaxation (flushing) timescale")
+    ocean_salinity: float = Field(32.0, gt=0, le=45, description="salinity of the ocean end-member")
+    ocean_dic_umol_kg: NonNegFloat = Field(2000.0, description="DIC of the ocean end-member")
+    ocean_alk_umol_kg: NonNegFloat = Field(2180.0, description="TA of the ocean end-member")
+    river_dic_umol_kg: NonNegFloat = Field(600.0, description="DIC of the river end-member (salinity 0)")
+    river_alk_umol_kg: NonNegFloat = Field(500.0, description="TA of the river end-member (salinity 0)")
+
+
+class ProductionConfig(_Section):
+    """Prescribed net community production (oceancdr.exchange) in place of the ecosystem:
+    NCP(t) = mean + amplitude cos(2 pi (day of year - peak_day) / 365.25) in every wet cell."""
+
+    enabled: bool = Field(False, description="prescribed NCP (needs biology.enabled: false)")
+    mean_mmol_m3_d: float = Field(0.0, ge=-1000, le=1000, description="annual mean NCP, mmol C m-3 d-1 "
+                                  "(negative: net heterotrophy)")
+    amplitude_mmol_m3_d: float = Field(0.0, ge=0, le=1000, description="seasonal amplitude, mmol C m-3 d-1")
+    peak_day: float = Field(150.0, ge=0, le=366, description="day of year of the NCP maximum")
 
 
 class InitialBlob(_Section):
@@ -386,6 +422,87 @@ class MrvConfig(_Section):
     thresholds: ThresholdConfig = ThresholdConfig()
 
 
+class PriorConfig(_Section):
+    """A Gaussian prior on a parameter's value (in its own units)."""
+
+    mean: float
+    sd: PositiveFloat
+
+
+class TrainableConfig(_Section):
+    """A parameter the calibration adjusts (docs/calibration.md)."""
+
+    bounds: tuple[float, float] = Field(description="[lower, upper] in the parameter's units; the estimate stays inside")
+    transform: Literal["log", "logit", "none"] = Field(
+        "log", description="optimisation variable: log(p) (p > 0), logit of p within bounds, or p itself")
+    initial: float | None = Field(None, description="starting value (default: the value the config gives the model)")
+    prior: PriorConfig | None = Field(None, description="Gaussian prior {mean, sd} added to the loss")
+    true_value: float | None = Field(None, description="twin experiments: the value that made the synthetic observations")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        lo, hi = self.bounds
+        if not lo < hi:
+            raise ValueError(f"bounds: lower {lo:g} must be below upper {hi:g}")
+        if self.transform == "log" and lo < 0:
+            raise ValueError("bounds: a log transform needs a lower bound >= 0")
+        for key in ("initial", "true_value"):
+            v = getattr(self, key)
+            if v is not None and not lo <= v <= hi:
+                raise ValueError(f"{key} = {v:g} is outside the bounds [{lo:g}, {hi:g}]")
+            if v is not None and ((self.transform == "logit" and v in (lo, hi)) or (self.transform == "log" and v <= 0)):
+                raise ValueError(f"{key} = {v:g} is where the {self.transform} transform is infinite; move it inside")
+        return self
+
+
+class ObservationFileConfig(_Section):
+    """A table of observations: CSV or netCDF with time, lon, lat, depth, variable, value, sigma."""
+
+    file: str = Field(description="CSV or netCDF (a path relative to the config, or inside oceancdr/data)")
+    variables: list[str] | None = Field(None, description="use only these variables (default: all in the file)")
+    sigma_floor: dict[str, NonNegFloat] = Field(
+        default_factory=dict, description="per variable, a smallest sigma (representation error on top of the sensor)")
+
+
+class OptimizerConfig(_Section):
+    """The optimiser (optax) and its stopping rules."""
+
+    method: Literal["lbfgs", "adam"] = "lbfgs"
+    learning_rate: PositiveFloat = Field(0.05, description="Adam step size in the transformed variables")
+    max_iterations: int = Field(60, ge=1, le=100000)
+    gradient_tolerance: NonNegFloat = Field(1e-5, description="stop when the gradient norm (transformed "
+                                            "variables, loss per observation) falls below this")
+    loss_tolerance: NonNegFloat = Field(1e-9, description="stop when the loss changes by less than this "
+                                        "fraction over `patience` iterations")
+    patience: int = Field(5, ge=1)
+
+
+class TwinConfig(_Section):
+    """Twin experiment: the observation files give where, when and how well; values are replaced by the
+    model at the parameters' `true_value`s plus Gaussian noise of the file's sigma."""
+
+    seed: int = 0
+    noise: bool = Field(True, description="add Gaussian noise (sigma from the file) to the synthetic values")
+
+
+class CalibrationConfig(_Section):
+    """Settings of ``oceancdr calibrate`` (docs/calibration.md)."""
+
+    parameters: dict[str, TrainableConfig] = Field(
+        default_factory=dict, description="trainable parameters by name (any scalar of the model's params)")
+    observations: list[ObservationFileConfig] = Field(default_factory=list)
+    fit_period: tuple[str, str] | None = Field(None, description="[start, end] dates of the observations fitted "
+                                               "(default: the whole run)")
+    holdout_period: tuple[str, str] | None = Field(None, description="[start, end] dates of observations only "
+                                                   "judged, never fitted")
+    optimizer: OptimizerConfig = OptimizerConfig()
+    checkpoint_steps: int | Literal["auto"] = Field(
+        "auto", description="steps per checkpointed segment of the gradient (auto: about sqrt of the run's steps)")
+    finite_difference_step: PositiveFloat = Field(1e-4, description="gradient check: step in the transformed "
+                                                  "variables")
+    twin: TwinConfig | None = None
+
+
 def _check_parameters(values: dict, table: dict, kind: str) -> None:
     for name, value in values.items():
         if name not in table:
@@ -418,6 +535,9 @@ class Config(_Section):
     hydrography: HydrographyConfig = HydrographyConfig()
     atmosphere: AtmosphereConfig = AtmosphereConfig()
     biology: BiologyConfig = BiologyConfig()
+    surface_series: SurfaceSeriesConfig = SurfaceSeriesConfig()
+    exchange: ExchangeConfig = ExchangeConfig()
+    production: ProductionConfig = ProductionConfig()
     tracers: dict[str, TracerConfig] = Field(default_factory=_default_tracers)
     interventions: list[InterventionConfig] = Field(default_factory=list,
                                                     description="see docs/interventions.md and the table below")
@@ -425,6 +545,7 @@ class Config(_Section):
     numerics: NumericsConfig = NumericsConfig()
     output: OutputConfig = OutputConfig()
     mrv: MrvConfig = MrvConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
 
     @model_validator(mode="after")
     def _check(self):
@@ -444,6 +565,17 @@ class Config(_Section):
             if missing:
                 raise ValueError(f"tracers: air-sea CO2 exchange needs tracers {sorted(missing)} too "
                                  "(or set atmosphere.airsea_co2: false)")
+        carbon_tracers = {"dic", "alk", "temperature", "salinity"}
+        if self.exchange.enabled and carbon_tracers - set(self.tracers):
+            raise ValueError(f"exchange.enabled: the end-member exchange needs tracers "
+                             f"{sorted(carbon_tracers - set(self.tracers))}")
+        if self.production.enabled:
+            if self.biology.enabled:
+                raise ValueError("production.enabled: prescribed production replaces the ecosystem; set "
+                                 "biology.enabled: false (or production.enabled: false)")
+            if {"dic", "alk"} - set(self.tracers):
+                raise ValueError(f"production.enabled: prescribed production needs tracers "
+                                 f"{sorted({'dic', 'alk'} - set(self.tracers))}")
         if self.output.every_hours * 3600.0 < self.run.dt_seconds:
             raise ValueError("output.every_hours is shorter than one time step (run.dt_seconds)")
         return self
@@ -529,7 +661,7 @@ def _read_yaml(path: Path) -> dict:
     if not base_path.is_file():
         raise ConfigError(f"{path}: base: {base_path} not found (a path relative to this config)")
     base = _read_yaml(base_path)
-    for section in ("grid", "circulation"):
+    for section in ("grid", "circulation", "surface_series"):
         if isinstance(base.get(section), dict) and base[section].get("file"):
             base[section]["file"] = str(resolve_data_path(base[section]["file"], base_path.parent))
     return deep_merge(base, data)
@@ -555,7 +687,7 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     path = Path(path)
     data = apply_overrides(_read_yaml(path), overrides or [])
     cfg = config_from_dict(data)
-    for section in (cfg.grid, cfg.circulation):
+    for section in (cfg.grid, cfg.circulation, cfg.surface_series, *cfg.calibration.observations):
         if section.file:
             section.file = str(resolve_data_path(section.file, path.parent))
     return cfg
