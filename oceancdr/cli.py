@@ -104,7 +104,7 @@ def _calibrate(args) -> int:
         f" {'true':>11}" if r["twin"] else ""))
     for name, p in r["parameters"].items():
         print(f"{name:<28} {p['initial']:>11.5g} {p['estimate']:>11.5g} {p['posterior_sd']:>10.3g}"
-              + (f" {p['true']:>11.5g}" if "true" in p else ""))
+              + (f" {p['true_value']:>11.5g}" if "true_value" in p else ""))
     for period, rows in r["misfit"].items():
         if isinstance(rows, dict):
             for v, m in rows.items():
@@ -137,11 +137,27 @@ def _bench(args) -> int:
     return 0
 
 
+def enable_compilation_cache() -> None:
+    """Keep compiled XLA programs on disk (JAX's persistent cache) so that a second run of the same
+    model skips compilation, which takes up to minutes for gradients on a CPU. The folder is
+    $OCEANCDR_JAX_CACHE (``off`` disables it), by default ~/.cache/oceancdr/jax."""
+    import os
+
+    import jax
+
+    where = os.environ.get("OCEANCDR_JAX_CACHE", str(Path.home() / ".cache" / "oceancdr" / "jax"))
+    if where.lower() == "off":
+        return
+    jax.config.update("jax_compilation_cache_dir", where)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 2.0)
+
+
 def main(argv=None) -> int:
     from .config import ConfigError
     from .simulation import SimulationError
 
     args = _parser().parse_args(argv)
+    enable_compilation_cache()
     args.command_line = shlex.join(["oceancdr", *(sys.argv[1:] if argv is None else argv)])
     handlers = {"run": _run, "mrv": _mrv, "calibrate": _calibrate, "validate": _validate, "bench": _bench}
     try:

@@ -468,7 +468,8 @@ class OptimizerConfig(_Section):
     """The optimiser (optax) and its stopping rules."""
 
     method: Literal["lbfgs", "adam"] = "lbfgs"
-    learning_rate: PositiveFloat = Field(0.05, description="Adam step size in the transformed variables")
+    learning_rate: PositiveFloat = Field(0.05, description="Adam: step size in the transformed variables; L-BFGS: "
+                                         "the largest change of the first step")
     max_iterations: int = Field(60, ge=1, le=100000)
     gradient_tolerance: NonNegFloat = Field(1e-5, description="stop when the gradient norm (transformed "
                                             "variables, loss per observation) falls below this")
@@ -490,7 +491,7 @@ class CalibrationConfig(_Section):
 
     parameters: dict[str, TrainableConfig] = Field(
         default_factory=dict, description="trainable parameters by name (any scalar of the model's params)")
-    observations: list[ObservationFileConfig] = Field(default_factory=list)
+    observations: list[ObservationFileConfig] = Field(default_factory=list, description="observation tables (below)")
     fit_period: tuple[str, str] | None = Field(None, description="[start, end] dates of the observations fitted "
                                                "(default: the whole run)")
     holdout_period: tuple[str, str] | None = Field(None, description="[start, end] dates of observations only "
@@ -500,7 +501,7 @@ class CalibrationConfig(_Section):
         "auto", description="steps per checkpointed segment of the gradient (auto: about sqrt of the run's steps)")
     finite_difference_step: PositiveFloat = Field(1e-4, description="gradient check: step in the transformed "
                                                   "variables")
-    twin: TwinConfig | None = None
+    twin: TwinConfig | None = Field(None, description="twin experiment {seed, noise} (below)")
 
 
 def _check_parameters(values: dict, table: dict, kind: str) -> None:
@@ -753,6 +754,12 @@ def reference_markdown() -> str:
     for key, model in (("amount", AmountConfig), ("olivine", OlivineConfig), ("farm", FarmConfig)):
         lines += ["", f"`interventions[].{key}`: {model.__doc__.strip()}", "",
                   "| key | default | notes |", "|---|---|---|"] + rows(model, f"interventions[].{key}.")
+    lines += ["", "## Calibration", "", "`calibration.parameters` maps a parameter name to its settings "
+              "(docs/calibration.md):", "", "| key | default | notes |", "|---|---|---|"]
+    lines += rows(TrainableConfig, "calibration.parameters.NAME.") + rows(PriorConfig, "calibration.parameters.NAME.prior.")
+    for key, model in (("observations[]", ObservationFileConfig), ("twin", TwinConfig)):
+        lines += ["", f"`calibration.{key}`: {' '.join(model.__doc__.split())}", "",
+                  "| key | default | notes |", "|---|---|---|"] + rows(model, f"calibration.{key}.")
     return "\n".join(lines) + "\n"
 
 

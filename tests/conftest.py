@@ -1,16 +1,26 @@
 """Shared builders for transport tests: random closed basins and random non-divergent flows."""
+import os
+import tempfile
+from pathlib import Path
+
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import oceancdr  # noqa: F401  (enables float64)
+from oceancdr.cli import enable_compilation_cache
 from oceancdr.circulation import (flux_from_horizontal_streamfunction, flux_from_overturning_streamfunction,
                                   horizontal_corner_factor, vertical_corner_factor)
 from oceancdr.forcing import Forcing
 from oceancdr.grid import assemble_grid
 from oceancdr.model import StepConfig, make_step
 from oceancdr.state import TracerRegistry
+
+# Compiled programs are shared through JAX's persistent cache by every test process (pytest-xdist
+# workers, CLI calls): the same model compiled twice costs a disk read the second time.
+os.environ.setdefault("OCEANCDR_JAX_CACHE", str(Path(tempfile.gettempdir()) / "oceancdr-tests-jax-cache"))
+enable_compilation_cache()
 
 
 def random_basin(seed, nz=6, ny=10, nx=12, open_boundaries=(), dx=1000.0, land_fraction=0.25):

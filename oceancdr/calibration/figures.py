@@ -74,14 +74,14 @@ def _parameters(path, table):
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 3, 3.8))
     for i, n in enumerate(names):
         row = table[n]
-        ref = row.get("true", row["initial"]) or 1.0
+        ref = row.get("true_value", row["initial"]) or 1.0
         lo, hi = row.get("interval_95", [row["estimate"]] * 2)
         ax.errorbar(i, row["estimate"] / ref, yerr=[[(row["estimate"] - lo) / ref], [(hi - row["estimate"]) / ref]],
                     fmt="o", color="tab:blue", capsize=4, label="estimate, 95 % interval" if i == 0 else None)
         ax.plot(i, row["initial"] / ref, "x", color="tab:orange", label="start" if i == 0 else None)
-    ax.axhline(1.0, color="k", lw=0.8, label="true value" if "true" in table[names[0]] else "start")
+    ax.axhline(1.0, color="k", lw=0.8, label="true value" if "true_value" in table[names[0]] else "start")
     ax.set_xticks(range(len(names)), names, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("value / " + ("true value" if "true" in table[names[0]] else "start"))
+    ax.set_ylabel("value / " + ("true value" if "true_value" in table[names[0]] else "start"))
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

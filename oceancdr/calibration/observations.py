@@ -209,15 +209,16 @@ def locate(table: ObservationTable, grid, start: str, dt: float, nsteps: int) ->
             for ii, wi in ((i0, 1 - wx), (i1, wx)):
                 wet = mask[kk, jj, ii]
                 corners.append((kk, jj, ii, np.where(wet, wk * wj * wi, 0.0)))
-    col_depth = depth[j0, i0] if not rectilinear else np.max(
-        [depth[jj, ii] for _, jj, ii, _ in corners[:4]], axis=0)
-    seabed = ok & ((table.depth < 0) | (table.depth > col_depth))
-    reasons["below the seabed or above the surface"] += int(seabed.sum())
-    ok &= ~seabed
-    total = sum(c[3] for c in corners)
-    land = ok & (total <= 0)
+    horizontal = ((j0, 1 - wy), (j1, wy))
+    surface_wet = sum(mask[0, jj, ii] * wj * wi for jj, wj in horizontal for ii, wi in ((i0, 1 - wx), (i1, wx))) > 0
+    land = ok & ~surface_wet
     reasons["on land"] += int(land.sum())
     ok &= ~land
+    col_depth = np.max([np.where(mask[0, jj, ii], depth[jj, ii], 0.0) for jj, _ in horizontal for ii in (i0, i1)], 0)
+    total = sum(c[3] for c in corners)
+    seabed = ok & ((table.depth < 0) | (table.depth > col_depth) | (total <= 0))
+    reasons["below the seabed or above the surface"] += int(seabed.sum())
+    ok &= ~seabed
 
     keep = np.flatnonzero(ok)
     sub = table.subset(keep)

@@ -1,8 +1,11 @@
 """Gradient-based minimisation of the calibration loss with optax (L-BFGS or Adam).
 
 Both work on the unconstrained vector u (oceancdr.calibration.parameters) and project it back into
-the parameters' bounds after each step. L-BFGS (Liu & Nocedal 1989) takes its step length from a
-zoom line search satisfying the strong Wolfe conditions (optax.lbfgs); Adam (Kingma & Ba 2015)
+the parameters' bounds after each step. L-BFGS (Liu & Nocedal 1989) takes its direction from
+``optax.scale_by_lbfgs`` and its step length from a backtracking (Armijo) line search run here on
+the host, so the only compiled function is the loss with its gradient (optax's own line search
+would compile the whole run a second time inside the update, minutes on a CPU). The first step is
+limited to ``learning_rate`` in the largest component of u. Adam (Kingma & Ba 2015, optax.adam)
 takes ``learning_rate``-sized steps. Stopping rules, whichever comes first:
 
 * ``max_iterations``;
@@ -30,21 +33,26 @@ class OptimisationResult:
     history: list = field(default_factory=list)   # per iteration: loss, gradient norm, parameters
 
 
-def _optimiser(settings, loss):
-    """(optax optimiser, jitted update (u, state, value, grad) -> (u, state)) for ``settings``."""
-    if settings.method == "lbfgs":
-        opt = optax.lbfgs()
+ARMIJO = 1e-4          # sufficient decrease constant of the line search
+MAX_HALVINGS = 30
 
-        def update(u, state, value, grad):
-            updates, state = opt.update(grad, state, u, value=value, grad=grad, value_fn=loss)
-            return optax.apply_updates(u, updates), state
-    else:
-        opt = optax.adam(settings.learning_rate)
 
-        def update(u, state, value, grad):
-            updates, state = opt.update(grad, state, u)
-            return optax.apply_updates(u, updates), state
-    return opt, jax.jit(update)
+def _lbfgs_step(objective, tr, u, value, grad, state, direction_tx, first_step):
+    """One L-BFGS iteration: the optax direction, then halve the step until the loss decreases by
+    the Armijo condition (non-finite trial losses count as failures). Returns (u, value, grad,
+    state, evaluations)."""
+    d, state = direction_tx.update(grad, state, u)
+    slope = float(jnp.vdot(grad, d))
+    if not slope > 0:           # not a descent direction: fall back to steepest descent
+        d, slope = grad, float(jnp.vdot(grad, grad))
+    alpha = min(1.0, first_step / float(jnp.max(jnp.abs(d)))) if first_step else 1.0
+    for n in range(1, MAX_HALVINGS + 1):
+        trial = tr.project(u - alpha * d)
+        v, g = objective.value_and_grad(trial)
+        if np.isfinite(float(v)) and float(v) <= float(value) - ARMIJO * alpha * slope:
+            return trial, v, g, state, n
+        alpha /= 2
+    return u, value, grad, state, MAX_HALVINGS
 
 
 def minimise(objective, u0, settings, nfit: int, progress: bool = True, on_iteration=None) -> OptimisationResult:
@@ -52,15 +60,20 @@ def minimise(objective, u0, settings, nfit: int, progress: bool = True, on_itera
     ``nfit`` normalises the loss for the tolerances; ``on_iteration(result)`` is called after every
     iteration (to save progress). Ctrl-C stops with the best point so far ("interrupted")."""
     tr = objective.trainables
-    opt, update = _optimiser(settings, objective.loss)
     u = tr.project(jnp.asarray(u0, jnp.float64))
-    state = opt.init(u)
+    if settings.method == "lbfgs":
+        tx = optax.scale_by_lbfgs()
+    else:
+        tx = optax.adam(settings.learning_rate)
+        adam_update = jax.jit(tx.update)
+    state = tx.init(u)
     value, grad = objective.value_and_grad(u)
     best = OptimisationResult(u=np.asarray(u), loss=float(value), iterations=0, stop_reason="max_iterations")
+    evaluations = 1
 
     def record(it, value, grad, u):
         best.history.append({"iteration": it, "loss": float(value), "loss_per_observation": float(value) / nfit,
-                             "gradient_norm": float(jnp.linalg.norm(grad)) / nfit,
+                             "gradient_norm": float(jnp.linalg.norm(grad)) / nfit, "evaluations": evaluations,
                              "parameters": dict(zip(tr.names, np.asarray(tr.to_physical(u)).tolist()))})
 
     record(0, value, grad, u)
@@ -71,12 +84,19 @@ def minimise(objective, u0, settings, nfit: int, progress: bool = True, on_itera
             if float(jnp.linalg.norm(grad)) / nfit < settings.gradient_tolerance:
                 best.stop_reason = "gradient_tolerance"
                 break
-            stepped, state = update(u, state, value, grad)
-            u = tr.project(stepped)
-            if settings.method == "lbfgs" and bool(jnp.all(u == stepped)):
-                value, grad = optax.tree_utils.tree_get(state, "value"), optax.tree_utils.tree_get(state, "grad")
+            if settings.method == "lbfgs":
+                moved, value, grad, state, n = _lbfgs_step(objective, tr, u, value, grad, state, tx,
+                                                           settings.learning_rate if it == 1 else None)
+                evaluations += n
+                if bool(jnp.all(moved == u)):
+                    best.stop_reason = "line search found no decrease"
+                    break
+                u = moved
             else:
+                updates, state = adam_update(grad, state, u)
+                u = tr.project(optax.apply_updates(u, updates))
                 value, grad = objective.value_and_grad(u)
+                evaluations += 1
             best.iterations = it
             if not (np.isfinite(float(value)) and bool(jnp.all(jnp.isfinite(grad)))):
                 best.stop_reason = (f"non-finite loss or gradient at {dict(zip(tr.names, np.asarray(tr.to_physical(u))))}"

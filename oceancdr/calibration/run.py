@@ -119,7 +119,7 @@ def parameter_table(tr: Trainables, u0, u, post: dict | None, scale: float) -> d
                     "interval_95": post["interval_95"][i].tolist()}
         if truth is not None:
             err = estimate[i] - truth[i]
-            row |= {"true": float(truth[i]), "error_percent": float(100 * err / truth[i]) if truth[i] else None,
+            row |= {"true_value": float(truth[i]), "error_percent": float(100 * err / truth[i]) if truth[i] else None,
                     "recovered": bool(abs(err) <= TWIN_TOLERANCE * abs(truth[i])
                                       or (post is not None and abs(err) <= 2 * post["sd"][i]))}
         out[name] = row

@@ -1,0 +1,94 @@
+"""Cost of an exact gradient through a run, against the forward run itself (issue 7).
+
+A small 3-D coastal model (temperature, salinity, DIC, TA with air-sea CO2, no ecosystem) is run
+for N = 100, 1000 and 10000 steps; the loss is the sum of squares of the surface-mean DIC after
+every step (the shape of a calibration misfit), its parameters the gas-transfer scale, kh and the
+mixed-layer diffusivity. For each N, warm (compilation excluded) and best of ``repeats``:
+
+* forward: the loss alone; gradient: loss and reverse-mode gradient together, with segments of
+  sqrt(N) steps checkpointed (oceancdr.calibration.objective.observed_run);
+* memory: XLA's own account of the compiled program (``memory_analysis``: arguments, outputs and
+  temporaries, the peak buffer footprint of the program) for the forward run, the checkpointed
+  gradient and, up to 1000 steps, the gradient without checkpointing (one segment of N).
+"""
+from __future__ import annotations
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from oceancdr.calibration.objective import observed_run, segment_length
+from oceancdr.config import Config
+from oceancdr.model import build_model
+
+NAMES = ("gas_transfer_scale", "kh", "kv_mixed_layer")
+
+
+def _model(nx=12, ny=16, nz=8):
+    return build_model(Config.model_validate({
+        "tracers": {n: {"initial": "hydrography"} for n in ("temperature", "salinity", "dic", "alk")},
+        "grid": {"nx": nx, "ny": ny, "nz": nz, "dx_m": 7500.0, "dy_m": 7500.0, "dz_surface_m": 10.0},
+        "run": {"dt_seconds": 3600.0, "start": "2025-06-01"}}))
+
+
+def _loss(model, nsteps, segment):
+    dic = model.registry.index("dic")
+
+    def loss(x, params, state0, forcing, grid):
+        p = dict(params) | {n: x[i] for i, n in enumerate(NAMES)}
+
+        def observe(s, p):
+            return (s.c[dic, 0] * grid.mask[0]).sum() / grid.mask[0].sum()
+
+        traj = observed_run(model.step, observe, state0, p, forcing, grid, nsteps, segment)
+        return jnp.sum((traj - traj[0]) ** 2)
+
+    return loss
+
+
+def _footprint(compiled) -> int:
+    m = compiled.memory_analysis()
+    if m is None:
+        return -1
+    return int(m.argument_size_in_bytes + m.output_size_in_bytes + m.temp_size_in_bytes - m.alias_size_in_bytes)
+
+
+def _best(fn, repeats):
+    jax.block_until_ready(fn())
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn())
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def run(quick: bool = False) -> list:
+    model = _model(8, 10, 6) if quick else _model()
+    x = jnp.asarray([float(model.params[n]) for n in NAMES])
+    args = (x, model.params, model.state0, model.forcing, model.grid)
+    rows = []
+    for nsteps in ((100, 300) if quick else (100, 1000, 10000)):
+        seg = segment_length(nsteps, "auto")
+        loss = _loss(model, nsteps, seg)
+        forward = jax.jit(loss).lower(*args).compile()
+        gradient = jax.jit(jax.value_and_grad(loss)).lower(*args).compile()
+        row = {"steps": nsteps, "segment": seg, "grid": list(model.grid.shape),
+               "forward_s": _best(lambda: forward(*args), 1 if nsteps >= 10000 else 3),
+               "gradient_s": _best(lambda: gradient(*args), 1 if nsteps >= 10000 else 3),
+               "forward_bytes": _footprint(forward), "gradient_bytes": _footprint(gradient)}
+        if nsteps <= 1000:
+            plain = jax.jit(jax.value_and_grad(_loss(model, nsteps, nsteps))).lower(*args).compile()
+            row["gradient_unchecked_bytes"] = _footprint(plain)
+        row["time_ratio"] = row["gradient_s"] / row["forward_s"]
+        row["memory_ratio"] = row["gradient_bytes"] / row["forward_bytes"]
+        rows.append(row)
+    return rows
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))
