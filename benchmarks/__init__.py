@@ -10,7 +10,7 @@ import platform
 
 import jax
 
-MODULES = ("transport", "bench_carbonate", "reactions")
+MODULES = ("transport", "bench_carbonate", "reactions", "gradient")
 
 
 def machine() -> dict:

@@ -100,10 +100,12 @@ def _calibrate(args) -> int:
         return 0 if r["passed"] else 1
     r = calibrate(model, out, config_path=args.config, progress=False if args.no_progress else None,
                   command=args.command_line, figures=not args.no_figures)
+    scaled = r["posterior"]["sd_scale_factor"] > 1.0
     print(f"{'parameter':<28} {'initial':>11} {'estimate':>11} {'post. sd':>10}" + (
-        f" {'true':>11}" if r["twin"] else ""))
+        f" {'scaled sd':>10}" if scaled else "") + (f" {'true':>11}" if r["twin"] else ""))
     for name, p in r["parameters"].items():
         print(f"{name:<28} {p['initial']:>11.5g} {p['estimate']:>11.5g} {p['posterior_sd']:>10.3g}"
+              + (f" {p['posterior_sd_scaled']:>10.3g}" if scaled else "")
               + (f" {p['true_value']:>11.5g}" if "true_value" in p else ""))
     for period, rows in r["misfit"].items():
         if isinstance(rows, dict):

@@ -499,7 +499,7 @@ class CalibrationConfig(_Section):
     optimizer: OptimizerConfig = OptimizerConfig()
     checkpoint_steps: int | Literal["auto"] = Field(
         "auto", description="steps per checkpointed segment of the gradient (auto: about sqrt of the run's steps)")
-    finite_difference_step: PositiveFloat = Field(1e-4, description="gradient check: step in the transformed "
+    finite_difference_step: PositiveFloat = Field(1e-5, description="gradient check: step in the transformed "
                                                   "variables")
     twin: TwinConfig | None = Field(None, description="twin experiment {seed, noise} (below)")
 

@@ -1,5 +1,7 @@
 """The observation operator: reading tables, interpolation in space and time (exact for linear
 fields), what is left out and why, and the derived variables against the carbonate solver."""
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -122,3 +124,21 @@ def test_derived_variables_match_the_carbonate_solver():
     np.testing.assert_allclose(got, [float(ref.pco2), float(ref.ph), dic, alk, c["temperature"], c["salinity"]],
                                rtol=1e-13)
     assert set(names) <= set(VARIABLES)
+
+
+def test_curvilinear_grid_uses_the_nearest_wet_column():
+    """On Baynes Sound's rotated grid an observation at a wet cell centre reads that cell alone; a
+    point 1 degree away is outside the domain."""
+    from oceancdr.config import GridConfig, resolve_data_path
+
+    path = resolve_data_path("salishsea_bathymetry/bathymetry_201702_BaynesSound.nc", Path("."))
+    g = build_grid(GridConfig(type="bathymetry", file=str(path), coarsen=4, nz=4, dz_surface_m=5.0))
+    lon2, lat2, mask = np.asarray(g.lon), np.asarray(g.lat), np.asarray(g.mask)
+    assert not np.allclose(lon2, lon2[:1])                  # curvilinear
+    j, i = (int(v[len(v) // 2]) for v in np.nonzero(mask[0]))
+    lon = [lon2[j, i], lon2[j, i] + 1.0]
+    lat = [lat2[j, i], lat2[j, i]]
+    plan = locate(_table(lon, lat, [1.0, 1.0], [1.0, 1.0]), g, START, 3600.0, 48)
+    assert plan.left_out == {"outside the model domain": 1}
+    k, jj, ii = plan.cells[plan.corner[0, np.argmax(plan.weight[0])]]
+    assert (k, jj, ii) == (0, j, i) and plan.weight[0].max() == 1.0

@@ -195,9 +195,9 @@ def test_cascobay_config_runs():
     s = advance(m.step, m.state0, m.params, m.forcing, m.grid, 48)
     c = np.asarray(s.c)
     assert np.isfinite(c).all()
-    # two days after the start the box still carries the first observations' T and S
-    assert value(m, s, "temperature") == pytest.approx(float(m.forcing.surface_temperature(48 * 3600.0, m.params)),
-                                                       abs=0.5)
+    # 48 steps after the start the box follows the observed T (within its 4-hour restoring lag), S plausible
+    t = 48 * m.step_config.dt
+    assert value(m, s, "temperature") == pytest.approx(float(m.forcing.surface_temperature(t, m.params)), abs=1.0)
     assert 25 < value(m, s, "salinity") < 31
 
 

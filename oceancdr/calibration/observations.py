@@ -194,12 +194,15 @@ def locate(table: ObservationTable, grid, start: str, dt: float, nsteps: int) ->
         j0, j1, wy, in_y = _axis_weights(table.lat, lat1, half_lat)
         inside = in_x & in_y
     else:
-        d = (lon2.ravel()[None] - table.lon[:, None]) ** 2 + (lat2.ravel()[None] - table.lat[:, None]) ** 2
-        d[:, ~mask[0].ravel()] = np.inf
-        j0, i0 = np.unravel_index(np.argmin(d, axis=1), (ny, nx))
+        from scipy.spatial import cKDTree
+
+        wet_columns = np.flatnonzero(mask[0].ravel())
+        tree = cKDTree(np.stack([lon2.ravel()[wet_columns], lat2.ravel()[wet_columns]], 1))
+        dist, nearest = tree.query(np.stack([table.lon, table.lat], 1))
+        j0, i0 = np.unravel_index(wet_columns[nearest], (ny, nx))
         j1, i1, wx, wy = j0, i0, np.zeros(len(table)), np.zeros(len(table))
         spacing = np.nanmedian(np.abs(np.diff(lon2, axis=1))) + np.nanmedian(np.abs(np.diff(lat2, axis=0)))
-        inside = np.sqrt(d.min(axis=1)) <= spacing
+        inside = dist <= spacing
     reasons["outside the model domain"] += int((in_run & ~inside).sum())
     k0, k1, wz, _ = _axis_weights(table.depth, zc, (zc[0] - zf[0], zf[-1] - zc[-1]))
     ok = in_run & inside

@@ -138,6 +138,15 @@ def write_fit_table(path: Path, objective: Objective, before, after, fit, held) 
                  ).to_csv(path, index=False, float_format="%.8g")
 
 
+def write_observations(path: Path, table, values) -> None:
+    """An observation table (the input format) with ``values``: a twin experiment's synthetic data."""
+    import pandas as pd
+
+    pd.DataFrame({"time": table.time.astype("datetime64[s]").astype(str), "lon": table.lon, "lat": table.lat,
+                  "depth": table.depth, "variable": table.variable, "value": values, "sigma": table.sigma}
+                 ).to_csv(path, index=False, float_format="%.10g")
+
+
 def check_gradient(model, out_dir, config_path=None, command=None) -> dict:
     """``oceancdr calibrate --check-gradient``: adjoint against finite differences at the starting
     point for every trainable parameter; writes gradient_check.json."""
@@ -169,7 +178,7 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
     tr = objective.trainables
     u0 = tr.to_unconstrained(tr.initial)
     if twin is not None:
-        write_fit_table(out / "twin_observations.csv", objective, twin, twin, fit, held)
+        write_observations(out / "twin_observations.csv", objective.plan.table, twin)
 
     t0 = time.perf_counter()
     before = np.asarray(objective.predict(u0))
