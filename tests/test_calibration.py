@@ -8,6 +8,7 @@ observation operator), the intervention and both box processes. The 3-D twin exp
 (configs/twin_experiment.yaml) is run by hand; its results are in docs/calibration.md.
 """
 import json
+from types import SimpleNamespace
 
 import jax
 import jax.numpy as jnp
@@ -90,19 +91,27 @@ def test_twin_experiment_recovers_the_parameters(box):
     assert json.loads((out / "calibration.json").read_text())["status"] == "done"
 
 
-def test_gauss_newton_hessian_equals_the_explicit_jacobian_product(box):
-    """J^T J built from Hessian-vector products equals J^T J from the forward-mode Jacobian."""
-    model, _ = box
-    objective = setup(model)[0]
-    u = objective.trainables.to_unconstrained(objective.trainables.initial)
-    J = np.asarray(jax.jacfwd(objective.residuals)(u))
-    H = gauss_newton_hessian(objective, u)
-    np.testing.assert_allclose(H, J.T @ J, rtol=1e-9, atol=1e-9 * np.abs(J.T @ J).max())
+def test_gauss_newton_hessian_equals_the_analytic_jacobian_product():
+    """J^T J assembled from Hessian-vector products equals J^T J of the analytic Jacobian, for
+    residuals r_i = (a exp(-b t_i) - y_i) / s_i plus a prior residual (b - 1) / 0.5."""
+    t = jnp.linspace(0.0, 3.0, 7)
+    y, s = jnp.exp(-0.8 * t) * 2.0, 0.1
+
+    def residuals(u, data):
+        a, b = jnp.exp(u)
+        return jnp.concatenate([(a * jnp.exp(-b * t) - data[4]) / s, jnp.array([(b - 1.0) / 0.5])])
+
+    objective = SimpleNamespace(raw_residuals=residuals, data=(None, None, None, None, y))
+    u = jnp.log(jnp.array([1.7, 0.6]))
+    a, b = np.exp(np.asarray(u))
+    e = np.exp(-b * np.asarray(t))
+    J = np.vstack([np.stack([a * e / s, -a * b * np.asarray(t) * e / s], 1), [[0.0, b / 0.5]]])   # d r / d log p
+    np.testing.assert_allclose(gauss_newton_hessian(objective, u), J.T @ J, rtol=1e-12)
 
 
 def test_checkpoint_segments_change_nothing(box):
-    """The observed trajectory is the same run whatever the checkpoint segment (a divisor of the
-    steps, a segment with a remainder, one segment for the whole run)."""
+    """The observed trajectory is the same run whatever the checkpoint segment (one segment for the
+    whole run, or segments of 7 steps with a remainder of 5)."""
     model, _ = box
     dic = model.registry.index("dic")
 
@@ -111,10 +120,9 @@ def test_checkpoint_segments_change_nothing(box):
 
     runs = [np.asarray(jax.jit(lambda s0, p, seg=seg: observed_run(model.step, observe, s0, p, model.forcing,
                                                                    model.grid, 96, seg))(model.state0, model.params))
-            for seg in (96, 12, 7)]
+            for seg in (96, 7)]
     assert runs[0].shape == (97,)
     np.testing.assert_array_equal(runs[0], runs[1])
-    np.testing.assert_array_equal(runs[0], runs[2])
 
 
 def test_interrupted_optimisation_keeps_its_best_point(box):

@@ -180,8 +180,9 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
     if twin is not None:
         write_observations(out / "twin_observations.csv", objective.plan.table, twin)
 
+    before = np.asarray(objective.predict(u0))          # compiles
     t0 = time.perf_counter()
-    before = np.asarray(objective.predict(u0))
+    objective.predict(u0).block_until_ready()
     forward = time.perf_counter() - t0
     base = {"schema": SCHEMA, "status": "running", "config_hash": cfg.hash(),
             "run": {"steps": objective.nsteps, "dt_seconds": cfg.run.dt_seconds,
