@@ -20,6 +20,19 @@ def machine() -> dict:
             "jax": jax.__version__, "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]}
 
 
+def best_time(fn, repeats: int) -> float:
+    """Seconds of the fastest of ``repeats`` warm calls of ``fn`` (one untimed call first compiles)."""
+    import time
+
+    jax.block_until_ready(fn())
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        jax.block_until_ready(fn())
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def run_all(quick: bool = False) -> dict:
     results = {"machine": machine(), "quick": quick}
     for name in MODULES:

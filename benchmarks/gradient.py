@@ -13,12 +13,10 @@ mixed-layer diffusivity. For each N, warm (compilation excluded) and best of ``r
 """
 from __future__ import annotations
 
-import time
-
 import jax
 import jax.numpy as jnp
-import numpy as np
 
+from benchmarks import best_time
 from oceancdr.calibration.objective import observed_run, segment_length
 from oceancdr.config import Config
 from oceancdr.model import build_model
@@ -55,16 +53,6 @@ def _footprint(compiled) -> int:
     return int(m.argument_size_in_bytes + m.output_size_in_bytes + m.temp_size_in_bytes - m.alias_size_in_bytes)
 
 
-def _best(fn, repeats):
-    jax.block_until_ready(fn())
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def run(quick: bool = False) -> list:
     model = _model(8, 10, 6) if quick else _model()
     x = jnp.asarray([float(model.params[n]) for n in NAMES])
@@ -76,8 +64,8 @@ def run(quick: bool = False) -> list:
         forward = jax.jit(loss).lower(*args).compile()
         gradient = jax.jit(jax.value_and_grad(loss)).lower(*args).compile()
         row = {"steps": nsteps, "segment": seg, "grid": list(model.grid.shape),
-               "forward_s": _best(lambda: forward(*args), 1 if nsteps >= 10000 else 3),
-               "gradient_s": _best(lambda: gradient(*args), 1 if nsteps >= 10000 else 3),
+               "forward_s": best_time(lambda: forward(*args), 1 if nsteps >= 10000 else 3),
+               "gradient_s": best_time(lambda: gradient(*args), 1 if nsteps >= 10000 else 3),
                "forward_bytes": _footprint(forward), "gradient_bytes": _footprint(gradient)}
         if nsteps <= 1000:
             plain = jax.jit(jax.value_and_grad(_loss(model, nsteps, nsteps))).lower(*args).compile()

@@ -9,11 +9,9 @@ Three timings on the same coastal grid, warm (compilation excluded), best of ``r
 """
 from __future__ import annotations
 
-import time
-
 import jax
-import numpy as np
 
+from benchmarks import best_time
 from oceancdr.biology import BIO_TRACERS, reactions
 from oceancdr.config import Config
 from oceancdr.model import build_model
@@ -32,16 +30,6 @@ def _model(nx, ny, nz, precision, biology, calcite=True):
     }))
 
 
-def _best(fn, repeats):
-    jax.block_until_ready(fn())
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        jax.block_until_ready(fn())
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
 def measure(nx=30, ny=40, nz=12, precision="float64", steps=20, repeats=3) -> dict:
     cells = nx * ny * nz
     out = {"grid": f"{nx}x{ny}x{nz}", "precision": precision, "tracers": len(HYDRO) + len(BIO_TRACERS)}
@@ -49,12 +37,12 @@ def measure(nx=30, ny=40, nz=12, precision="float64", steps=20, repeats=3) -> di
         m = _model(nx, ny, nz, precision, True, calcite)
         s, sc = m.state0, m.step_config
         f = jax.jit(lambda c, sed, p: reactions(c, sed, 43200.0, p, m.forcing, m.grid, sc.registry, sc.biology, sc.dt))
-        out[f"{key}_us_per_cell"] = _best(lambda: f(s.c, s.sediment, m.params).dc, repeats) / cells * 1e6
+        out[f"{key}_us_per_cell"] = best_time(lambda: f(s.c, s.sediment, m.params).dc, repeats) / cells * 1e6
         if calcite:
             full = m
     for key, m in (("full_step", full), ("physics_step", _model(nx, ny, nz, precision, False))):
         run = lambda: advance(m.step, m.state0, m.params, m.forcing, m.grid, steps).c  # noqa: E731
-        out[f"{key}_us_per_cell"] = _best(run, repeats) / steps / cells * 1e6
+        out[f"{key}_us_per_cell"] = best_time(run, repeats) / steps / cells * 1e6
         out[f"{key}_substeps"] = m.step_config.substeps
     out["reactions_over_physics_step"] = out["reactions_us_per_cell"] / out["physics_step_us_per_cell"]
     return out
