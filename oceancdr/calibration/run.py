@@ -106,7 +106,9 @@ def misfits(objective: Objective, before, after, fit, held) -> dict:
     return out
 
 
-def parameter_table(tr: Trainables, u0, u, post: dict | None, scale: float) -> dict:
+def parameter_table(tr: Trainables, u, post: dict | None, scale: float) -> dict:
+    """Per parameter: units, transform, bounds, prior, start, estimate at ``u``, posterior (when
+    ``post`` is given; sd also scaled by ``scale``) and, in twins, the true value and recovery."""
     estimate = np.asarray(tr.to_physical(jnp.asarray(u)))
     truth = tr.true_values()
     out = {}
@@ -192,7 +194,7 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
 
     def save(result, status="running", post=None, scale=1.0):
         write_json_atomic(out / "calibration.json", base | {
-            "status": status, "parameters": parameter_table(tr, u0, result.u, post, scale),
+            "status": status, "parameters": parameter_table(tr, result.u, post, scale),
             "optimizer": {"method": cfg.calibration.optimizer.method, "iterations": result.iterations,
                           "stop_reason": result.stop_reason, "loss_initial": result.history[0]["loss"],
                           "loss_best": result.loss, "history": result.history}})
@@ -217,7 +219,7 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
     save(result, status, post, scale)
     final = base | {
         "status": status,
-        "parameters": parameter_table(tr, u0, result.u, post, scale),
+        "parameters": parameter_table(tr, result.u, post, scale),
         "posterior": {"method": "Laplace approximation: Gauss-Newton Hessian J^T J of the residuals (observations "
                       "and priors) at the estimate, from Hessian-vector products; sd by the delta method",
                       "reduced_chi2": chi2, "sd_scale_factor": scale,
