@@ -192,12 +192,15 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
             "observations": report, "twin": cfg.calibration.twin.model_dump() if twin is not None else None,
             "provenance": provenance(cfg, model.params, config_path, command)}
 
-    def save(result, status="running", post=None, scale=1.0):
-        write_json_atomic(out / "calibration.json", base | {
+    def progress_record(result, status="running", post=None, scale=1.0) -> dict:
+        return base | {
             "status": status, "parameters": parameter_table(tr, result.u, post, scale),
             "optimizer": {"method": cfg.calibration.optimizer.method, "iterations": result.iterations,
                           "stop_reason": result.stop_reason, "loss_initial": result.history[0]["loss"],
-                          "loss_best": result.loss, "history": result.history}})
+                          "loss_best": result.loss, "history": result.history}}
+
+    def save(result, status="running", post=None, scale=1.0):
+        write_json_atomic(out / "calibration.json", progress_record(result, status, post, scale))
 
     nfit = len(objective.fit)
     try:
@@ -217,9 +220,7 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
     status = "interrupted" if result.stop_reason == "interrupted" else (
         "failed" if result.stop_reason.startswith("non-finite") else "done")
     save(result, status, post, scale)
-    final = base | {
-        "status": status,
-        "parameters": parameter_table(tr, result.u, post, scale),
+    final = progress_record(result, status, post, scale) | {
         "posterior": {"method": "Laplace approximation: Gauss-Newton Hessian J^T J of the residuals (observations "
                       "and priors) at the estimate, from Hessian-vector products; sd by the delta method",
                       "reduced_chi2": chi2, "sd_scale_factor": scale,
@@ -228,15 +229,12 @@ def calibrate(model, out_dir, config_path=None, progress: bool | None = None, co
                       "correlation": {"parameters": list(tr.names), "matrix": post["correlation"].tolist()},
                       "hessian_eigenvalues": post["eigenvalues"].tolist(),
                       "unconstrained_directions": post["unconstrained_directions"]},
-        "optimizer": {"method": cfg.calibration.optimizer.method, "iterations": result.iterations,
-                      "stop_reason": result.stop_reason, "loss_initial": result.history[0]["loss"],
-                      "loss_best": result.loss, "history": result.history},
         "misfit": misfits(objective, before, after, fit, held),
         "run": base["run"] | {"forward_seconds": forward, "gradient_seconds": gradient,
                               "wall_time_seconds": time.perf_counter() - wall},
     }
     if twin is not None:
-        final["twin"]["all_recovered"] = all(p["recovered"] for p in final["parameters"].values())
+        final["twin"] = final["twin"] | {"all_recovered": all(p["recovered"] for p in final["parameters"].values())}
     write_fit_table(out / "calibration_fit.csv", objective, before, after, fit, held)
     if figures:
         from .figures import calibration_figures
