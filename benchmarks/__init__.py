@@ -10,7 +10,7 @@ import platform
 
 import jax
 
-MODULES = ("transport", "bench_carbonate", "reactions", "gradient")
+MODULES = ("transport", "bench_carbonate", "reactions", "gradient", "ensemble")
 
 
 def machine() -> dict:

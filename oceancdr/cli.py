@@ -1,4 +1,4 @@
-"""The ``oceancdr`` command: run, mrv, calibrate, validate, bench.
+"""The ``oceancdr`` command: run, mrv, calibrate, ensemble, validate, bench.
 
 Every user-fixable error (config, files, CFL, blow-up) ends in one line on stderr and exit code 2.
 """
@@ -37,6 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     _common(p, out_default="out/calibrate")
     p.add_argument("--check-gradient", action="store_true",
                    help="only compare the gradient with finite differences: DIR/gradient_check.json")
+    p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    p.add_argument("--no-figures", action="store_true", help="skip figures/")
+    p = sub.add_parser("ensemble", help="paired MRV runs of an uncertain-parameter design on Dask: DIR/ensemble.nc, "
+                       "ensemble.json")
+    _common(p, out_default="out/ensemble")
+    p.add_argument("--members", type=int, help="number of members (default: ensemble.members)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="LocalCluster worker processes (0: run here without Dask)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786, "
+                       "or its scheduler file")
+    p.add_argument("--batch-size", type=int, help="members per vmapped task (default: ensemble.batch_size)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--no-figures", action="store_true", help="skip figures/")
     p = sub.add_parser("validate", help="check a configuration (exit 0, or 2 with the bad key)")
@@ -117,6 +128,42 @@ def _calibrate(args) -> int:
     return 0 if r["status"] == "done" else 2
 
 
+def _ensemble(args) -> int:
+    from .config import load_config
+    from .ensemble import run_ensemble
+
+    overrides = list(args.overrides)
+    if args.workers is not None:
+        overrides += ["ensemble.cluster.kind=local", f"ensemble.cluster.workers={args.workers}"]
+    if args.scheduler is not None:
+        overrides += ["ensemble.cluster.kind=scheduler", f"ensemble.cluster.address={args.scheduler}"]
+    if args.batch_size is not None:
+        overrides.append(f"ensemble.batch_size={args.batch_size}")
+    if args.members is not None:
+        overrides.append(f"ensemble.members={args.members}")
+    cfg = load_config(args.config, overrides)
+    out = Path(args.out)
+    r = run_ensemble(cfg, out, progress=False if args.no_progress else None, config_path=args.config,
+                     command=args.command_line, figures=not args.no_figures)
+    m, cr, ex = r["members"], r["credited_removal"], r["execution"]
+    pc = r["percentiles"]["net_removal_t_co2"]
+    print(f"oceancdr: {m['completed']} of {m['requested']} members completed, {m['failed']} failed, {m['not_run']} not "
+          f"run ({ex['members_resumed']} resumed; {ex['wall_time_seconds']:.1f} s on {ex['where']})")
+    if cr["net_removal_t_co2"] is not None:
+        lo, hi = cr["bootstrap_90_percent_interval_t_co2"]
+        print(f"oceancdr: net removal P5 {pc['p5']:.4g}, P50 {pc['p50']:.4g}, P95 {pc['p95']:.4g} t CO2; credited "
+              f"({100 * cr['exceedance']:g} % exceedance) {cr['net_removal_t_co2']:.4g} t CO2 (bootstrap 90 %: "
+              f"{lo:.4g}-{hi:.4g})")
+    for f in r["failures"][:5]:
+        print(f"oceancdr: member {f['member']} failed: {f['error']}", file=sys.stderr)
+    print(f"oceancdr: wrote {out / 'ensemble.json'} and {out / 'ensemble.nc'}")
+    if r["status"] != "completed":
+        print(f"oceancdr: error: the ensemble is {r['status']} ({m['not_run']} members not run); run the same command "
+              f"again to resume", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _validate(args) -> int:
     from .config import load_config
     from .model import build_model
@@ -161,7 +208,8 @@ def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     enable_compilation_cache()
     args.command_line = shlex.join(["oceancdr", *(sys.argv[1:] if argv is None else argv)])
-    handlers = {"run": _run, "mrv": _mrv, "calibrate": _calibrate, "validate": _validate, "bench": _bench}
+    handlers = {"run": _run, "mrv": _mrv, "calibrate": _calibrate, "ensemble": _ensemble, "validate": _validate,
+                "bench": _bench}
     try:
         return handlers[args.command](args)
     except (ConfigError, SimulationError) as err:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -142,6 +142,8 @@ class AtmosphereConfig(_Section):
     pressure_atm: float = Field(1.0, gt=0.5, le=1.5, description="sea-level pressure")
     ice_fraction: float = Field(0.0, ge=0, le=1)
     gas_transfer_scale: NonNegFloat = Field(1.0, description="multiplier on the W14 transfer velocity")
+    wind_speed_scale: NonNegFloat = Field(1.0, description="multiplier on the wind (constant or series) of gas "
+                                          "exchange; ensembles perturb it as a forcing uncertainty")
 
 
 class BiologyConfig(_Section):
@@ -504,6 +506,74 @@ class CalibrationConfig(_Section):
     twin: TwinConfig | None = Field(None, description="twin experiment {seed, noise} (below)")
 
 
+class DistributionConfig(_Section):
+    """An uncertain parameter's distribution (docs/ensembles.md). Which numbers it needs depends on
+    the kind: uniform {low, high}; normal {mean, sd}; lognormal {median, log_sd} (log_sd: the sd of
+    ln p); truncated_normal {mean, sd, low, high} (the normal cut to [low, high])."""
+
+    distribution: Literal["uniform", "normal", "lognormal", "truncated_normal"]
+    low: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: PositiveFloat | None = None
+    median: PositiveFloat | None = None
+    log_sd: PositiveFloat | None = None
+    relative: bool = Field(False, description="the sample multiplies the model's value (e.g. 0.8-1.2 of an "
+                           "intervention's amount) instead of replacing it")
+
+    NEEDS: ClassVar[dict] = {"uniform": ("low", "high"), "normal": ("mean", "sd"), "lognormal": ("median", "log_sd"),
+             "truncated_normal": ("mean", "sd", "low", "high")}
+
+    @model_validator(mode="after")
+    def _complete(self):
+        needs = self.NEEDS[self.distribution]
+        missing = [k for k in needs if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"a {self.distribution} distribution needs {', '.join(needs)} (missing "
+                             f"{', '.join(missing)})")
+        extra = [k for k in ("low", "high", "mean", "sd", "median", "log_sd") if k not in needs
+                 and getattr(self, k) is not None]
+        if extra:
+            raise ValueError(f"a {self.distribution} distribution takes {', '.join(needs)}, not {', '.join(extra)}")
+        if "low" in needs and not self.low < self.high:
+            raise ValueError(f"low {self.low:g} must be below high {self.high:g}")
+        return self
+
+
+class ClusterConfig(_Section):
+    """Where the ensemble's tasks run (dask.distributed; docs/ensembles.md)."""
+
+    kind: Literal["local", "scheduler", "slurm", "pbs"] = Field(
+        "local", description="local: a LocalCluster of `workers` processes; scheduler: an existing Dask scheduler "
+        "at `address`; slurm, pbs: worker jobs submitted by dask-jobqueue with `jobqueue` settings")
+    workers: int = Field(2, ge=0, le=4096, description="local: worker processes (0 runs in this process, no "
+                         "Dask); slurm, pbs: worker jobs to submit")
+    address: str | None = Field(None, description="scheduler: its address, e.g. tcp://10.0.0.5:8786, or the "
+                                "scheduler file of `dask scheduler --scheduler-file`")
+    jobqueue: dict[str, Any] = Field(default_factory=dict, description="slurm, pbs: keyword arguments of "
+                                     "dask_jobqueue.SLURMCluster / PBSCluster (cores, memory, walltime, queue, "
+                                     "account, job_script_prologue, ...)")
+
+
+class EnsembleConfig(_Section):
+    """Settings of ``oceancdr ensemble`` (docs/ensembles.md)."""
+
+    parameters: dict[str, DistributionConfig] = Field(
+        default_factory=dict, description="uncertain parameters by name (any scalar of the model's params, e.g. "
+        "gas_transfer_scale, wind_speed_scale, NAME.amount_mol) with their distributions (below)")
+    sampler: Literal["latin_hypercube", "sobol", "random"] = Field(
+        "latin_hypercube", description="how the members' unit-cube points are drawn (scipy.stats.qmc)")
+    members: int = Field(32, ge=1, le=1_000_000)
+    seed: int = Field(0, ge=0)
+    batch_size: int = Field(4, ge=1, le=4096, description="members run together by vmap in one task")
+    exceedance: float = Field(0.95, gt=0.5, lt=1, description="the credited removal is exceeded by this "
+                              "fraction of the members (its 1 - exceedance quantile)")
+    series: list[str] = Field(["uptake_mol", "alkalinity_released_mol", "eta", "excess_dic_mol", "max_delta_ph",
+                               "max_omega_aragonite"],
+                              description="time series of the MRV record kept per member in ensemble.nc")
+    cluster: ClusterConfig = ClusterConfig()
+
+
 def _check_parameters(values: dict, table: dict, kind: str) -> None:
     for name, value in values.items():
         if name not in table:
@@ -547,6 +617,7 @@ class Config(_Section):
     output: OutputConfig = OutputConfig()
     mrv: MrvConfig = MrvConfig()
     calibration: CalibrationConfig = CalibrationConfig()
+    ensemble: EnsembleConfig = EnsembleConfig()
 
     @model_validator(mode="after")
     def _check(self):
@@ -760,6 +831,8 @@ def reference_markdown() -> str:
     for key, model in (("observations[]", ObservationFileConfig), ("twin", TwinConfig)):
         lines += ["", f"`calibration.{key}`: {' '.join(model.__doc__.split())}", "",
                   "| key | default | notes |", "|---|---|---|"] + rows(model, f"calibration.{key}.")
+    lines += ["", "## Ensembles", "", f"`ensemble.parameters.NAME`: {' '.join(DistributionConfig.__doc__.split())}", "",
+              "| key | default | notes |", "|---|---|---|"] + rows(DistributionConfig, "ensemble.parameters.NAME.")
     return "\n".join(lines) + "\n"
 
 

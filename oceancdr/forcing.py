@@ -100,10 +100,9 @@ class Forcing:
 
     def wind_speed(self, t, p):
         """10-m wind speed (m s-1) for gas exchange: the observed series interpolated in time, else
-        params['wind_speed'] (its square stands for <U10^2>)."""
-        if self.has_series("wind_speed"):
-            return self._series("wind_speed", t)
-        return p["wind_speed"]
+        params['wind_speed'] (its square stands for <U10^2>), times params['wind_speed_scale']."""
+        wind = self._series("wind_speed", t) if self.has_series("wind_speed") else p["wind_speed"]
+        return wind * p["wind_speed_scale"]
 
 
 def vertical_diffusivity(z_face, p):

@@ -225,6 +225,7 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
         sst_restoring=h.sst_restoring_m_per_day / 86400.0,
         sss_restoring=h.sss_restoring_m_per_day / 86400.0,
         wind_speed=cfg.atmosphere.wind_speed_m_s,
+        wind_speed_scale=cfg.atmosphere.wind_speed_scale,
         gas_transfer_scale=cfg.atmosphere.gas_transfer_scale,
         pressure_atm=cfg.atmosphere.pressure_atm,
         ice_fraction=cfg.atmosphere.ice_fraction,

@@ -95,7 +95,10 @@ def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, repo
         write_json_atomic(out / "mrv.json", {"schema": SCHEMA, "status": "crashed", "error": repr(err)})
         raise
     writer.close()
-    result = summarise(model, lanes, state0, state, record, status, error, wall, config_path, command)
+    result = summarise(model, lanes, state0, state, record, status, error, wall)
+    result["provenance"] = provenance(cfg, model.params, config_path, command) | {
+        "counterfactual": "the same model, forcing and initial state with these parameters set to 0: "
+                          + ", ".join(amount_keys(model.step_config.interventions))}
     write_json_atomic(out / "mrv.json", result)
     if report and len(record.days) > 1:
         from .report import write_report
@@ -106,16 +109,17 @@ def run_mrv(model, out_dir, config_path=None, progress: bool | None = None, repo
     return result
 
 
-def summarise(model, lanes, state0, state, record, status, error, wall, config_path, command) -> dict:
-    """mrv.json: status, accounting, per-intervention ledgers, scenario budgets and provenance."""
-    cfg = model.cfg
+def summarise(model, lanes, state0, state, record, status, error, wall) -> dict:
+    """mrv.json without its provenance: status, accounting, per-intervention ledgers and scenario
+    budgets of the paired run of ``model`` (``lanes``: its two per-scenario models) from the
+    stacked ``state0`` to ``state``, with the snapshots in ``record``."""
     s0 = lane(state0, INTERVENTION)
     finals = [lane(jax.tree_util.tree_map(np.asarray, state), i) for i in (INTERVENTION, COUNTERFACTUAL)]
     steps = int(finals[0].step)
     result = {"schema": SCHEMA, "status": status, "error": error, "steps": steps,
               "simulated_days": steps * model.step_config.dt / 86400.0, "wall_time_seconds": wall}
     if steps == 0:
-        return result | {"provenance": provenance(cfg, model.params, config_path, command)}
+        return result
     ledgers = interventions.ledger.summary(model, s0, finals[0])
     result |= accounting(model, record.days, record.arrays(), release_conditions(model, s0), ledgers,
                          record.carbon_inventory_mol)
@@ -128,7 +132,4 @@ def summarise(model, lanes, state0, state, record, status, error, wall, config_p
             elements = model_element_budgets(m, s0, s1)
             scen[name]["worst_element_relative_residual"] = max(b["relative_residual"] for b in elements.values())
     result["scenario_budgets"] = scen
-    result["provenance"] = provenance(cfg, model.params, config_path, command) | {
-        "counterfactual": "the same model, forcing and initial state with these parameters set to 0: "
-                          + ", ".join(amount_keys(model.step_config.interventions))}
     return result
