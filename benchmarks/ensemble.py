@@ -1,8 +1,9 @@
 """Ensemble throughput (issue 8): members per second against worker processes and batch size.
 
-Each member is the paired MRV run (intervention and counterfactual) of the coastal NaOH release
-(configs/oae_point_release.yaml) on a small 12 x 16 x 6 grid for 2 days (96 steps of 30 min),
-with two uncertain parameters. For every (workers, batch size) a LocalCluster of that many worker
+Each member is a paired MRV run (intervention and counterfactual): the coastal NaOH release
+(configs/oae_point_release.yaml) on a small 12 x 16 x 6 grid for 2 days (96 steps of 30 min), with
+two uncertain parameters, and the one-cell box of configs/oae_box_ensemble.yaml for 30 days (720
+steps of 1 h), with three. For every (workers, batch size) a LocalCluster of that many worker
 processes first runs one untimed ensemble that compiles the batch program on every worker; then an
 ensemble of ``members`` is timed from submission to the last member on disk (everything a user
 waits for: Dask scheduling, the vmapped run, the per-member accounting and the member files). The
@@ -22,21 +23,29 @@ from oceancdr.config import load_config
 from oceancdr.ensemble import run_ensemble
 from oceancdr.ensemble.cluster import worker_env
 
-CONFIG = Path(__file__).resolve().parents[1] / "configs" / "oae_point_release.yaml"
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+CONFIG = CONFIGS / "oae_point_release.yaml"
 SMALL = ["grid.nx=12", "grid.ny=16", "grid.nz=6", "grid.dx_m=7500", "grid.dy_m=7500", "run.days=2",
          "output.every_hours=12", "run.progress=false",
          "ensemble.parameters={gas_transfer_scale: {distribution: lognormal, median: 1, log_sd: 0.2}, "
          "naoh_outfall.amount_mol: {distribution: uniform, low: 0.9, high: 1.1, relative: true}}"]
+# name -> (config, overrides, members timed): the small coastal grid, and the one-cell box where
+# per-step overheads, not cells, set the cost (what batching is for on a CPU)
+CASES = {"coastal 12 x 16 x 6, 96 steps": (CONFIG, SMALL, 32),
+         "box 1 x 1 x 1, 720 steps": (CONFIGS / "oae_box_ensemble.yaml", ["run.days=30", "run.progress=false"], 128)}
 
 
-def throughput(client, workers: int, batch: int, members: int, folder: Path) -> dict:
-    """Members per second of a warm ensemble of ``members`` with batches of ``batch``."""
-    cfg = load_config(CONFIG, SMALL + [f"ensemble.batch_size={batch}", f"ensemble.cluster.workers={workers}"])
-    run_ensemble(cfg, folder / f"warm_{workers}_{batch}", members=batch * max(workers, 1), client=client,
-                 figures=False)
-    r = run_ensemble(cfg, folder / f"timed_{workers}_{batch}", members=members, client=client, figures=False)
+def throughput(case: str, client, workers: int, batch: int, quick: bool, folder: Path) -> dict:
+    """Members per second of a warm ensemble of the case's members (8 if ``quick``) in batches of ``batch``."""
+    path, overrides, members = CASES[case]
+    members = 8 if quick else members
+    cfg = load_config(path, overrides + [f"ensemble.batch_size={batch}", f"ensemble.cluster.workers={workers}"])
+    tag = f"{len(case)}_{workers}_{batch}"
+    run_ensemble(cfg, folder / f"warm_{tag}", members=batch * max(workers, 1), client=client, figures=False)
+    r = run_ensemble(cfg, folder / f"timed_{tag}", members=members, client=client, figures=False)
     ex = r["execution"]
-    return {"workers": workers, "batch_size": batch, "members": members, "wall_seconds": ex["wall_time_seconds"],
+    return {"case": case, "workers": workers, "batch_size": batch, "members": members,
+            "wall_seconds": ex["wall_time_seconds"],
             "members_per_second": ex["members_per_second"], "where": ex["where"]}
 
 
@@ -82,22 +91,22 @@ def run(quick: bool = False) -> dict:
     from dask.distributed import Client, LocalCluster
 
     batches = (1, 4) if quick else (1, 4, 16)
-    members = 8 if quick else 32
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rows += [throughput(None, 0, b, members, folder) for b in batches]
+        rows += [throughput(case, None, 0, b, quick, folder) for case in CASES for b in batches]
         for workers in (1, 2):
             with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                               env=worker_env()) as lc:
                 with Client(lc) as client:
-                    rows += [throughput(client, workers, b, members, folder) for b in batches]
-    rate = {(r["workers"], r["batch_size"]): r["members_per_second"] for r in rows}
+                    rows += [throughput(case, client, workers, b, quick, folder) for case in CASES
+                             for b in batches]
+    rate = {(r["case"], r["workers"], r["batch_size"]): r["members_per_second"] for r in rows}
     for r in rows:
-        r["batching_gain"] = r["members_per_second"] / rate[(r["workers"], 1)]
+        r["batching_gain"] = r["members_per_second"] / rate[(r["case"], r["workers"], 1)]
         if r["workers"] == 2:
-            r["scaling_efficiency"] = r["members_per_second"] / (2 * rate[(1, r["batch_size"])])
-    return {"grid": "12 x 16 x 6", "steps_per_member": 96, "rows": rows,
+            r["scaling_efficiency"] = r["members_per_second"] / (2 * rate[(r["case"], 1, r["batch_size"])])
+    return {"rows": rows,
             "plain_two_process_efficiency_batch_4": plain_process_efficiency(4)}
 
 

@@ -240,6 +240,13 @@ def test_cli_runs_resumes_and_names_bad_keys(reference, tmp_path, capsys):
     assert "ensemble.series: no_such_series is not a series of this MRV run" in capsys.readouterr().err
 
 
+def test_cli_sends_members_to_a_scheduler_address(reference, client, tmp_path):
+    args = ["ensemble", str(CONFIG), "--out", str(tmp_path), "--scheduler", client.scheduler.address,
+            "--batch-size", "2", "--no-figures"] + [a for s in SMALL for a in ("--set", s)]
+    assert main(args) == 0
+    assert_same_members(members_of(tmp_path), reference[2], range(6))
+
+
 def test_sub_steps_hold_for_the_largest_sampled_diffusivity():
     cfg = config_from_dict({"grid": {"nx": 8, "ny": 8, "nz": 4}, "run": {"dt_seconds": 600}, "ensemble": {
         "parameters": {"kh": {"distribution": "uniform", "low": 10, "high": 1e6}}}})

@@ -52,9 +52,6 @@ class Design:
     def __len__(self) -> int:
         return self.values.shape[0]
 
-    def member(self, i: int) -> dict:
-        return {n: float(v) for n, v in zip(self.names, self.values[i])}
-
 
 def design(ens, params: dict, members: int | None = None) -> Design:
     """Draw the design of ``ens`` (an :class:`oceancdr.config.EnsembleConfig`) for a model with
