@@ -51,7 +51,7 @@ def throughput(case: str, client, workers: int, batch: int, quick: bool, folder:
 
 def _batch_seconds(batch: int) -> float:
     """Mean seconds of a warm batch of ``batch`` members (run_batch alone: no Dask, no files)."""
-    from oceancdr.cli import enable_compilation_cache
+    from oceancdr.compilation_cache import enable_compilation_cache
     from oceancdr.ensemble import design, run_batch
     from oceancdr.ensemble.run import model_config
     from oceancdr.model import build_model

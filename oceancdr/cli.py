@@ -186,24 +186,11 @@ def _bench(args) -> int:
     return 0
 
 
-def enable_compilation_cache() -> None:
-    """Keep compiled XLA programs on disk (JAX's persistent cache) so that a second run of the same
-    model skips compilation, which takes up to minutes for gradients on a CPU. The folder is
-    $OCEANCDR_JAX_CACHE (``off`` disables it), by default ~/.cache/oceancdr/jax."""
-    import os
-
-    import jax
-
-    where = os.environ.get("OCEANCDR_JAX_CACHE", str(Path.home() / ".cache" / "oceancdr" / "jax"))
-    if where.lower() == "off":
-        return
-    jax.config.update("jax_compilation_cache_dir", where)
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 2.0)
-
-
 def main(argv=None) -> int:
     from .config import ConfigError
     from .simulation import SimulationError
+
+    from .compilation_cache import enable_compilation_cache
 
     args = _parser().parse_args(argv)
     enable_compilation_cache()

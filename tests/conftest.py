@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import oceancdr  # noqa: F401  (enables float64)
-from oceancdr.cli import enable_compilation_cache
+from oceancdr.compilation_cache import enable_compilation_cache
 from oceancdr.circulation import (flux_from_horizontal_streamfunction, flux_from_overturning_streamfunction,
                                   horizontal_corner_factor, vertical_corner_factor)
 from oceancdr.forcing import Forcing

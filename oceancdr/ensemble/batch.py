@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..compilation_cache import enable_compilation_cache
 from ..config import ConfigError, config_from_dict
 from ..diagnostics import carbonate_fields
 from ..model import build_model
@@ -121,8 +122,6 @@ def run_batch(config: dict, names: list, values: np.ndarray, members: list, batc
     one padded batch of ``batch_size`` and return one result per member: index, status
     ("completed" or "failed"), error, parameters, the snapshot days, the ``series`` of the MRV
     record, the :data:`SUMMARY` values and the full accounting (mrv.json without provenance)."""
-    from ..cli import enable_compilation_cache
-
     enable_compilation_cache()
     t0 = time.perf_counter()
     c = compiled(config)
