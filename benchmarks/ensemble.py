@@ -96,7 +96,7 @@ def run(quick: bool = False) -> dict:
         folder = Path(tmp)
         rows += [throughput(case, None, 0, b, quick, folder) for case in CASES for b in batches]
         for workers in (1, 2):
-            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                               env=worker_env()) as lc:
                 with Client(lc) as client:
                     rows += [throughput(case, client, workers, b, quick, folder) for case in CASES

@@ -113,7 +113,7 @@ def reference(tmp_path_factory):
 def client():
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                       env=worker_env()) as cluster:
         with Client(cluster) as c:
             yield c
@@ -240,10 +240,14 @@ def test_cli_runs_resumes_and_names_bad_keys(reference, tmp_path, capsys):
     assert "ensemble.series: no_such_series is not a series of this MRV run" in capsys.readouterr().err
 
 
-def test_cli_sends_members_to_a_scheduler_address(reference, client, tmp_path):
-    args = ["ensemble", str(CONFIG), "--out", str(tmp_path), "--scheduler", client.scheduler.address,
-            "--batch-size", "2", "--no-figures"] + [a for s in SMALL for a in ("--set", s)]
+@pytest.mark.parametrize("where", ["--workers", "--scheduler"])
+def test_cli_starts_a_local_cluster_or_uses_a_scheduler(where, reference, client, tmp_path):
+    """The default path (a LocalCluster of its own) and an existing scheduler by address."""
+    args = ["ensemble", str(CONFIG), "--out", str(tmp_path), where, "2" if where == "--workers" else
+            client.scheduler.address, "--batch-size", "2", "--no-figures"] + [a for s in SMALL for a in ("--set", s)]
     assert main(args) == 0
+    where_ran = json.loads((tmp_path / "ensemble.json").read_text())["execution"]["where"]
+    assert where_ran.startswith("LocalCluster of 2" if where == "--workers" else "Dask scheduler tcp://")
     assert_same_members(members_of(tmp_path), reference[2], range(5))
 
 

@@ -58,29 +58,24 @@ def executor(cluster, client=None):
 
     with contextlib.ExitStack() as stack:
         if cluster.kind == "local":
-            made = stack.enter_context(LocalCluster(n_workers=cluster.workers, threads_per_worker=1, processes=True,
-                                                    dashboard_address=None, env=worker_env()))
+            connect = {"address": stack.enter_context(LocalCluster(
+                n_workers=cluster.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                env=worker_env()))}
             where = f"LocalCluster of {cluster.workers} worker processes"
         elif cluster.kind == "scheduler":
             if not cluster.address:
                 raise ConfigError("ensemble.cluster.address: kind 'scheduler' needs the scheduler's address "
                                   "(or --scheduler ADDRESS)")
+            # an address, or the file of `dask scheduler --scheduler-file`
+            connect = {"scheduler_file" if Path(cluster.address).is_file() else "address": cluster.address}
             where = f"Dask scheduler {cluster.address}"
-            if Path(cluster.address).is_file():            # a scheduler file (dask scheduler --scheduler-file)
-                try:
-                    c = stack.enter_context(Client(scheduler_file=cluster.address))
-                except (OSError, ValueError) as err:
-                    raise ConfigError(f"ensemble.cluster.address: cannot reach the scheduler of "
-                                      f"{cluster.address} ({err})") from None
-                yield c.get_executor(pure=False), where
-                return
-            made = cluster.address
         else:
-            made = stack.enter_context(jobqueue_cluster(cluster.kind, cluster.jobqueue))
-            made.scale(jobs=max(1, cluster.workers))
+            jobs = stack.enter_context(jobqueue_cluster(cluster.kind, cluster.jobqueue))
+            jobs.scale(jobs=max(1, cluster.workers))
+            connect = {"address": jobs}
             where = f"{cluster.kind.upper()} jobs ({max(1, cluster.workers)} requested) through dask-jobqueue"
         try:
-            c = stack.enter_context(Client(made))
-        except OSError as err:
+            c = stack.enter_context(Client(**connect))
+        except (OSError, ValueError) as err:
             raise ConfigError(f"ensemble.cluster: cannot reach the Dask scheduler ({err})") from None
         yield c.get_executor(pure=False), where
