@@ -17,7 +17,9 @@ import numpy as np
 import xarray as xr
 
 from ..io import write_json_atomic
+from ..mrv.record import series_units
 from .batch import SUMMARY
+from .statistics import summary_table
 
 
 def member_key(model_config: dict, names, values) -> str:
@@ -66,11 +68,9 @@ def write_netcdf(path: Path, design, results: dict, series_names: list, start: s
                              {"long_name": "the member's parameter values (model units; see ensemble.json)"})
     ds["status"] = ("member", status, {"long_name": "completed, failed (its error in `error`) or not_run"})
     ds["error"] = ("member", error, {"long_name": "why a member failed"})
+    table = summary_table(results, n)
     for name, (_, units, long_name) in SUMMARY.items():
-        v = np.array([results[i]["summary"][name] if results.get(i, {}).get("status") == "completed" else np.nan
-                      for i in range(n)])
-        ds[name] = ("member", v, {"units": units, "long_name": long_name})
-    from ..mrv.record import series_units
+        ds[name] = ("member", table[name], {"units": units, "long_name": long_name})
 
     for name in series_names:
         v = np.full((n, len(days)), np.nan)
