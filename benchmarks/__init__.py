@@ -1,29 +1,36 @@
-"""oceancdr benchmarks: ``python -m benchmarks [--quick]`` or ``oceancdr bench [--quick]``.
+"""oceancdr benchmarks: ``python -m benchmarks [--quick] [--only NAMES]`` or ``oceancdr bench``.
 
-Each module exposes ``run(quick) -> list | dict``; :func:`run_all` collects them with the machine
-they ran on. Results and the machines they came from are recorded in benchmarks/RESULTS.md.
+Each module exposes ``run(quick) -> list | dict`` (``transport`` and ``step`` also take the
+bandwidth measured at the start of the run for their roofline); :func:`run_all` collects them
+with the machine they ran on, writing the JSON after every module so an interrupted run keeps
+what it measured, and :mod:`benchmarks.report` renders the Markdown tables and the targets.
+Results and the machines they came from are recorded in benchmarks/RESULTS.md.
 """
 from __future__ import annotations
 
+import datetime
 import importlib
+import inspect
+import json
+import os
 import platform
+import time
+from pathlib import Path
 
 import jax
 
-MODULES = ("transport", "bench_carbonate", "reactions", "gradient", "ensemble")
+import oceancdr  # noqa: F401  (enables float64 before any array is made)
+
+MODULES = ("transport", "carbonate", "step", "reactions", "gradient", "precision", "ensemble")
 
 
 def machine() -> dict:
-    import os
-
     return {"platform": platform.platform(), "processor": platform.processor(), "cpus": os.cpu_count(),
             "jax": jax.__version__, "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]}
 
 
 def best_time(fn, repeats: int) -> float:
     """Seconds of the fastest of ``repeats`` warm calls of ``fn`` (one untimed call first compiles)."""
-    import time
-
     jax.block_until_ready(fn())
     best = float("inf")
     for _ in range(repeats):
@@ -33,14 +40,55 @@ def best_time(fn, repeats: int) -> float:
     return best
 
 
-def run_all(quick: bool = False) -> dict:
-    results = {"machine": machine(), "quick": quick}
-    for name in MODULES:
+def run_all(quick: bool = False, only=None, out: Path | None = None) -> dict:
+    """Run the benchmark modules (all, or those named in ``only``) and return their results; with
+    ``out``, (re)write that JSON file after each module. A module that fails is recorded with its
+    error and the others still run."""
+    from tqdm.auto import tqdm
+
+    from benchmarks.roofline import bandwidth
+
+    names = list(MODULES if not only else only)
+    unknown = sorted(set(names) - set(MODULES))
+    if unknown:
+        raise ValueError(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    results = {"machine": machine(), "quick": quick, "date": datetime.date.today().isoformat(),
+               "bandwidth_gb_per_s": bandwidth(64.0 if quick else 256.0)}
+    for name in (bar := tqdm(names, desc="benchmarks", unit="module")):
+        bar.set_postfix_str(name)
+        mod = importlib.import_module(f"benchmarks.{name}")
+        kwargs = {"gb_per_s": results["bandwidth_gb_per_s"]} if "gb_per_s" in inspect.signature(mod.run).parameters else {}
+        t0 = time.perf_counter()
         try:
-            mod = importlib.import_module(f"benchmarks.{name}")
-        except ModuleNotFoundError as err:
-            if err.name != f"benchmarks.{name}":
-                raise
-            continue
-        results[name] = mod.run(quick)
+            results[name] = mod.run(quick, **kwargs)
+        except Exception as err:  # noqa: BLE001  (a peer missing or failing must not lose the rest)
+            results[name] = {"error": f"{type(err).__name__}: {err}"}
+        results.setdefault("wall_seconds", {})[name] = time.perf_counter() - t0
+        if out is not None:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(json.dumps(results, indent=2))
     return results
+
+
+def main(argv=None, prog: str = "python -m benchmarks") -> int:
+    """Command line of ``python -m benchmarks`` and ``oceancdr bench``: JSON and Markdown out."""
+    import argparse
+
+    from benchmarks.report import markdown
+
+    ap = argparse.ArgumentParser(prog=prog, description="measure throughputs against peers; write JSON and Markdown")
+    ap.add_argument("--quick", action="store_true", help="small sizes (a few minutes on 2 cores)")
+    ap.add_argument("--only", help=f"comma-separated subset of {','.join(MODULES)}")
+    ap.add_argument("--out", default="benchmarks/results.json", help="JSON file (default: %(default)s); the "
+                    "Markdown tables go next to it with the suffix .md")
+    args = ap.parse_args(argv)
+    only = [n.strip() for n in args.only.split(",")] if args.only else None
+    if only and set(only) - set(MODULES):
+        ap.error(f"--only: unknown {', '.join(sorted(set(only) - set(MODULES)))}; choose from {', '.join(MODULES)}")
+    out = Path(args.out)
+    results = run_all(args.quick, only, out)
+    text = markdown(results)
+    out.with_suffix(".md").write_text(text)
+    print(text)
+    print(f"wrote {out} and {out.with_suffix('.md')}")
+    return 0

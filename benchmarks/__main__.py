@@ -1,13 +1,5 @@
-import argparse
-import json
+import sys
 
-from benchmarks import run_all
+from benchmarks import main
 
-ap = argparse.ArgumentParser(prog="python -m benchmarks")
-ap.add_argument("--quick", action="store_true")
-ap.add_argument("--out", default="benchmarks/results.json")
-args = ap.parse_args()
-res = run_all(args.quick)
-with open(args.out, "w") as f:
-    json.dump(res, f, indent=2)
-print(json.dumps(res, indent=2))
+sys.exit(main())

@@ -1,25 +1,37 @@
-"""Throughput of the transport step: tracer-cell updates per second.
+"""Transport throughput: tracer-cell updates per second, against Veros and a NumPy floor.
 
-One "tracer-cell update" is one tracer in one wet-or-dry grid cell advanced by one full step
-(limited 3-D advection, explicit horizontal diffusion, implicit vertical diffusion, implicit sinking).
-The step is the model's own pure step on the default coastal circulation, jitted and scanned;
-timings are warm (compilation excluded), best of ``repeats``, with block_until_ready.
+On the default coastal circulation with ``ntracers`` tracers (temperature, salinity and passive
+dyes), time step scaled with the grid spacing, warm (compilation excluded), best of ``repeats``:
+
+* ``model step``: the model's own pure step (surface restoring, sub-stepped advection and
+  horizontal diffusion, implicit vertical diffusion), ``steps`` of it scanned in one compiled call;
+* ``update``: one transport sub-step alone (flux-limited 3-D advection with Easter's splitting,
+  flux divergence and tracer update, horizontal diffusion), jitted and scanned the same way:
+  the unit of work a tracer-cell update means here;
+* peers on the same grid size, machine and precision: Veros's superbee flux kernel
+  (:mod:`benchmarks.peers.veros_superbee`: fluxes only, no divergence, no diffusion, no update)
+  and the same update in plain NumPy (:mod:`benchmarks.peers.numpy_transport`);
+* roofline: the bandwidth measured in this run (:mod:`benchmarks.roofline`), XLA's bytes accessed
+  per update, and the minimum traffic (each tracer read and written once, the three volume fluxes
+  and six grid fields read once per cell).
 """
 from __future__ import annotations
-
-import time
 
 import jax
 import numpy as np
 
+from benchmarks import best_time
+from benchmarks.peers import numpy_transport, veros_superbee
+from benchmarks.roofline import compiled_bytes, roofline
 from oceancdr.config import Config
 from oceancdr.model import build_model
 from oceancdr.simulation import advance
+from oceancdr.transport import advect, diffuse_horizontal
 
 SIZES = {"quick": [(24, 32, 10)], "full": [(24, 32, 10), (48, 64, 20), (96, 128, 30)]}
 
 
-def _model(nx, ny, nz, precision, ntracers):
+def model(nx, ny, nz, precision="float64", ntracers=8):
     tracers = {"temperature": {"initial": "hydrography"}, "salinity": {"initial": "hydrography"}}
     tracers.update({f"dye{i}": {"initial": float(i)} for i in range(ntracers - 2)})
     dx = 2000.0 * 40 / nx
@@ -32,27 +44,71 @@ def _model(nx, ny, nz, precision, ntracers):
     return build_model(cfg)
 
 
-def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3) -> dict:
-    m = _model(nx, ny, nz, precision, ntracers)
-    state = advance(m.step, m.state0, m.params, m.forcing, m.grid, steps)
-    jax.block_until_ready(state.c)
-    best = np.inf
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        s = advance(m.step, m.state0, m.params, m.forcing, m.grid, steps)
-        jax.block_until_ready(s.c)
-        best = min(best, time.perf_counter() - t0)
+def update_args(m):
+    """(flow, ghosts, kh, sub-step) of one transport update of model ``m`` at time 0."""
+    U, V, W = m.forcing.flow(0.0, m.params)
+    kh = m.params["kh"].astype(m.dtype)
+    return (U, V, W, m.forcing.ghost_x, m.forcing.ghost_y, kh), m.step_config.dt / m.step_config.substeps
+
+
+def update(c, args, grid, h):
+    """One transport sub-step of ``h`` seconds: advection then horizontal diffusion."""
+    U, V, W, gx, gy, kh = args
+    return diffuse_horizontal(advect(c, U, V, W, grid, gx, gy, h)[0], kh, grid, h)
+
+
+def _scanned_updates(h, steps):
+    def run(c, args, grid):
+        return jax.lax.scan(lambda c, _: (update(c, args, grid, h), None), c, None, length=steps)[0]
+    return jax.jit(run)
+
+
+def numpy_update_seconds(m, repeats) -> float:
+    args, h = update_args(m)
+    U, V, W, gx, gy, kh = (np.asarray(a) for a in args)
+    g = numpy_transport.numpy_grid(m.grid)
+    c = np.asarray(m.state0.c)
+    step = lambda: numpy_transport.diffuse_horizontal(  # noqa: E731
+        numpy_transport.advect(c, U, V, W, g, gx, gy, h), kh, g, h)
+    return best_time(step, repeats)
+
+
+def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb_per_s=None) -> dict:
+    m = model(nx, ny, nz, precision, ntracers)
     cells = nx * ny * nz
-    return {
-        "grid": f"{nx}x{ny}x{nz}", "precision": precision, "tracers": ntracers, "substeps": m.step_config.substeps,
-        "seconds_per_step": best / steps,
-        "tracer_cell_updates_per_second": cells * ntracers * steps / best,
+    updates = cells * ntracers
+    itemsize = np.dtype(precision).itemsize
+    step_s = best_time(lambda: advance(m.step, m.state0, m.params, m.forcing, m.grid, steps).c, repeats) / steps
+    args, h = update_args(m)
+    scanned = _scanned_updates(h, steps).lower(m.state0.c, args, m.grid).compile()
+    update_s = best_time(lambda: scanned(m.state0.c, args, m.grid), repeats) / steps
+    one = jax.jit(update, static_argnums=3).lower(m.state0.c, args, m.grid, h).compile()
+    xla = compiled_bytes(one)
+    numpy_s = numpy_update_seconds(m, max(1, repeats - 1))
+    veros = veros_superbee.measure(nx, ny, nz, ntracers, precision, steps, repeats)
+    row = {
+        "grid": f"{nx}x{ny}x{nz}", "precision": precision, "tracers": ntracers,
+        "substeps": m.step_config.substeps,
+        "model_step_seconds": step_s,
+        "model_step_tracer_cell_updates_per_second": updates / step_s,
+        "update_seconds": update_s,
+        "update_tracer_cell_updates_per_second": updates / update_s,
+        "numpy_update_seconds": numpy_s,
+        "numpy_tracer_cell_updates_per_second": updates / numpy_s,
+        "ratio_to_numpy": numpy_s / update_s,
+        "veros": veros,
+        "xla_bytes_per_cell_update": xla["bytes_accessed"] / cells,
+        "minimum_bytes_per_cell_update": (2 * ntracers + 9) * itemsize,
     }
+    if "tracer_cell_fluxes_per_second" in veros:
+        row["ratio_to_veros_flux_kernel"] = row["update_tracer_cell_updates_per_second"] / veros[
+            "tracer_cell_fluxes_per_second"]
+    if gb_per_s:
+        row["roofline_minimum_bytes"] = roofline(row["minimum_bytes_per_cell_update"] * cells, update_s, gb_per_s)
+        row["roofline_xla_bytes"] = roofline(xla["bytes_accessed"], update_s, gb_per_s)
+    return row
 
 
-def run(quick: bool = False) -> list[dict]:
-    out = []
-    for nx, ny, nz in SIZES["quick" if quick else "full"]:
-        for precision in ("float64", "float32"):
-            out.append(measure(nx, ny, nz, precision, steps=20 if quick else 50))
-    return out
+def run(quick: bool = False, gb_per_s: float | None = None) -> list[dict]:
+    return [measure(nx, ny, nz, precision, steps=20 if quick else 50, gb_per_s=gb_per_s)
+            for nx, ny, nz in SIZES["quick" if quick else "full"] for precision in ("float64", "float32")]

@@ -5,7 +5,6 @@ Every user-fixable error (config, files, CFL, blow-up) ends in one line on stder
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import sys
 from pathlib import Path
@@ -52,9 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-figures", action="store_true", help="skip figures/")
     p = sub.add_parser("validate", help="check a configuration (exit 0, or 2 with the bad key)")
     _common(p, out_default=None)
-    p = sub.add_parser("bench", help="measure throughputs and write JSON")
-    p.add_argument("--quick", action="store_true", help="small sizes, a few seconds")
-    p.add_argument("--out", default="benchmarks/results.json", help="JSON file (default: %(default)s)")
+    p = sub.add_parser("bench", add_help=False, help="measure throughputs against peers; write JSON and Markdown "
+                       "(the options of python -m benchmarks: --quick, --only, --out; see oceancdr bench --help)")
     return ap
 
 
@@ -176,27 +174,21 @@ def _validate(args) -> int:
     return 0
 
 
-def _bench(args) -> int:
-    from benchmarks import run_all
-
-    results = run_all(quick=args.quick)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(results, indent=2))
-    print(json.dumps(results, indent=2))
-    return 0
-
-
 def main(argv=None) -> int:
     from .config import ConfigError
     from .simulation import SimulationError
 
     from .compilation_cache import enable_compilation_cache
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:           # its options are those of python -m benchmarks
+        from benchmarks import main as bench_main
+
+        return bench_main(argv[1:], prog="oceancdr bench")
     args = _parser().parse_args(argv)
     enable_compilation_cache()
-    args.command_line = shlex.join(["oceancdr", *(sys.argv[1:] if argv is None else argv)])
-    handlers = {"run": _run, "mrv": _mrv, "calibrate": _calibrate, "ensemble": _ensemble, "validate": _validate,
-                "bench": _bench}
+    args.command_line = shlex.join(["oceancdr", *argv])
+    handlers = {"run": _run, "mrv": _mrv, "calibrate": _calibrate, "ensemble": _ensemble, "validate": _validate}
     try:
         return handlers[args.command](args)
     except (ConfigError, SimulationError) as err:

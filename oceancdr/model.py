@@ -41,7 +41,8 @@ class StepConfig:
     the ecosystem's switches; ``export_levels`` are the layer interfaces (index into z_face) where
     the POC export flux is recorded: (about 100 m, the mixed-layer base); ``interventions`` is
     None or their static :class:`oceancdr.interventions.Spec`; ``exchange`` and ``production``
-    switch on the end-member exchange and the prescribed production of :mod:`oceancdr.exchange`."""
+    switch on the end-member exchange and the prescribed production of :mod:`oceancdr.exchange`;
+    ``sinking`` lists the tracers that can sink (None: all), so the sinking sweep skips the rest."""
 
     dt: float
     substeps: int
@@ -53,6 +54,7 @@ class StepConfig:
     interventions: interventions.Spec | None = None
     exchange: bool = False
     production: bool = False
+    sinking: tuple | None = None
 
 
 def sinking_speeds(p: dict, registry: TracerRegistry, biology: bool, spec=None):
@@ -171,16 +173,20 @@ def make_step(sc: StepConfig):
         c = diffuse_vertical_implicit(c, kv, grid, dt)
 
         # implicit sinking with deposition on the seabed
-        c, deposit, out = sink(c, sinking_speeds(p, reg, sc.biology is not None, iv).astype(c.dtype), grid, dt)
-        if sc.biology is not None:
-            poc = reg.index("poc")
-            for key, k in zip(("export_poc_100m", "export_poc_mld"), sc.export_levels):
-                fluxes[key] = fluxes[key] + (out[poc, k - 1] * grid.mask[k] / grid.area).astype(jnp.float64)
-
+        if sc.sinking != ():
+            sinking = list(range(c.shape[0])) if sc.sinking is None else list(sc.sinking)
+            w = sinking_speeds(p, reg, sc.biology is not None, iv).astype(c.dtype)[jnp.asarray(sinking)]
+            sunk, deposit, out = sink(c[jnp.asarray(sinking)], w, grid, dt)
+            c = c.at[jnp.asarray(sinking)].set(sunk)
+            if sc.biology is not None:
+                poc = sinking.index(reg.index("poc"))
+                for key, k in zip(("export_poc_100m", "export_poc_mld"), sc.export_levels):
+                    fluxes[key] = fluxes[key] + (out[poc, k - 1] * grid.mask[k] / grid.area).astype(jnp.float64)
+            budget["deposition"] = budget["deposition"].at[jnp.asarray(sinking)].add(
+                deposit.sum((1, 2)).astype(jnp.float64))
+            sediment = sediment.at[jnp.asarray(sinking)].add(deposit)
         budget["boundary"] = budget["boundary"] + inflow
-        budget["deposition"] = budget["deposition"] + deposit.sum((1, 2)).astype(jnp.float64)
-        return State(c=c, sediment=sediment + deposit, step=state.step + 1, budget=budget, fluxes=fluxes,
-                     stocks=stocks)
+        return State(c=c, sediment=sediment, step=state.step + 1, budget=budget, fluxes=fluxes, stocks=stocks)
 
     return step
 
@@ -427,9 +433,13 @@ def build_model(cfg: Config) -> Model:
         params |= {k: jnp.asarray(v, jnp.float64) for k, v in iv_params.items()}
         flux_names = flux_names + spec.flux_names()
         stocks = {k: jnp.zeros(grid64.shape[1:], jnp.float64) for k in spec.stock_names()}
+    sinks = {i for i, n in enumerate(registry.names) if cfg.tracers[n].sinking_m_per_day > 0
+             or (switches is not None and n in SINKING)}
+    sinks |= {i for ol in (spec.olivine if spec is not None else ()) for cl in ol.classes
+              for i in (cl.remaining, cl.as_added)}
     sc = StepConfig(dt=cfg.run.dt_seconds, substeps=substeps, limiter=cfg.numerics.limiter, registry=registry,
                     surface_processes=tuple(surface), biology=switches, export_levels=levels, interventions=spec,
-                    exchange=cfg.exchange.enabled, production=cfg.production.enabled)
+                    exchange=cfg.exchange.enabled, production=cfg.production.enabled, sinking=tuple(sorted(sinks)))
     return Model(cfg=cfg, grid=grid, registry=registry, params=params, forcing=forcing,
                  state0=new_state(jnp.asarray(c0, dtype), flux_names=flux_names, stocks=stocks), step_config=sc,
                  step=make_step(sc), max_courant=courant / substeps)

@@ -32,13 +32,20 @@ class SimulationError(RuntimeError):
     """A run that had to stop (blow-up, bad restart); the message says where and what to change."""
 
 
-@functools.partial(jax.jit, static_argnums=(0, 5))
-def advance(step, state: State, params, forcing, grid, nsteps: int) -> State:
-    """Apply ``step`` ``nsteps`` times (one compiled ``lax.scan``)."""
+def _advance(step, state: State, params, forcing, grid, nsteps: int) -> State:
     def body(s, _):
         return step(s, params, forcing, grid), None
 
     return lax.scan(body, state, None, length=nsteps)[0]
+
+
+advance = jax.jit(_advance, static_argnums=(0, 5))
+advance.__doc__ = """Apply ``step`` ``nsteps`` times (one compiled ``lax.scan``): advance(step, state,
+params, forcing, grid, nsteps). The input state stays valid: the run loops keep it as the last good
+state to replay a blow-up from and to write the restart."""
+advance_donating = jax.jit(_advance, static_argnums=(0, 5), donate_argnums=(1,))
+advance_donating.__doc__ = """:func:`advance` that donates the input state's buffers to the output (one
+state fewer in memory); for callers that never use the input state again."""
 
 
 @jax.jit

@@ -137,6 +137,22 @@ def test_float64_co2_matches_pyco2sys(ours64, oracle):
     assert err.max() <= 1e-6
 
 
+@pytest.mark.parametrize("dtype, tolerance", [(jnp.float64, 1e-6), (jnp.float32, F32_MAX_DPH)])
+def test_bracketed_loop_alone_solves_every_point(inputs, oracle, monkeypatch, dtype, tolerance):
+    """With no plain Newton steps allowed, every point goes through the safeguarded bracketed
+    loop (the path for points the fast loop leaves unconverged); it must reach the same roots."""
+    import jax
+
+    from oceancdr.chemistry import carbonate
+
+    monkeypatch.setattr(carbonate, "_FAST_ITERATIONS", 0)
+    cast = {k: jnp.asarray(v, dtype) for k, v in inputs.items()}
+    k = equilibrium_constants(cast["temperature"], cast["salinity"], cast["pressure"])
+    ph = jax.jit(carbonate._newton_ph)(cast["alk"] * 1e-6, cast["dic"] * 1e-6, cast["phosphate"] * 1e-6,
+                                       cast["silicate"] * 1e-6, k)
+    assert np.abs(np.asarray(ph, float) - oracle["pH"]).max() <= tolerance
+
+
 @pytest.mark.parametrize("name", ["ph", "pco2", "co3", "omega_aragonite", "omega_calcite", "revelle"])
 def test_float32_within_documented_bounds(ours32, oracle, name):
     assert getattr(ours32, name).dtype == jnp.float32

@@ -48,7 +48,7 @@ def rates(x, par, omega, p, switches) -> dict:
     layer-mean PAR (W m-2) and Omega_calcite (or None)."""
     temp = x["temperature"]
     autotroph = jnp.exp(p["eppley"] * temp)
-    hetero = p["q10"] ** ((temp - 20.0) / 10.0)
+    hetero = jnp.exp(jnp.log(p["q10"]) * ((temp - 20.0) / 10.0))   # q10 ** ((T - 20) / 10), one exp per cell
     oxic = monod(x["o2"], p["k_o2"])
     r = {}
     for kind, extra in (("phy", None), ("dia", "sio4")):

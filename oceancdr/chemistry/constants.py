@@ -70,6 +70,15 @@ class EquilibriumConstants(NamedTuple):
     total_calcium: jnp.ndarray
 
 
+LN10 = 2.302585092994046  # ln(10)
+
+
+def exp10(x):
+    """10**x as exp(x ln 10): the same value to round-off, several times faster than ``power``
+    on XLA's CPU backend (one exp instead of a general pow)."""
+    return jnp.exp(LN10 * x)
+
+
 def _sqrt0(x):
     """sqrt(x) for x >= 0 with a finite (zero) derivative at x = 0 (0 for x < 0)."""
     positive = x > 0
@@ -274,7 +283,7 @@ def k_carbonic_lueker2000(temperature, salinity):
     ln_tk = jnp.log(tk)
     pk1 = 3633.86 / tk - 61.2172 + 9.6777 * ln_tk - 0.011555 * salinity + 0.0001152 * salinity**2
     pk2 = 471.78 / tk + 25.929 - 3.16967 * ln_tk - 0.01781 * salinity + 0.0001122 * salinity**2
-    return 10.0**-pk1, 10.0**-pk2
+    return exp10(-pk1), exp10(-pk2)
 
 
 def _k_carbonic_millero_form(temperature, salinity, a1, b1, c1, a2, b2, c2):
@@ -290,7 +299,7 @@ def _k_carbonic_millero_form(temperature, salinity, a1, b1, c1, a2, b2, c2):
     big_b2 = b2[0] * sqrt_s + b2[1] * salinity
     pk1 = pk10 + big_a1 + big_b1 / tk + c1 * sqrt_s * ln_tk
     pk2 = pk20 + big_a2 + big_b2 / tk + c2 * sqrt_s * ln_tk
-    return 10.0**-pk1, 10.0**-pk2
+    return exp10(-pk1), exp10(-pk2)
 
 
 def k_carbonic_millero2010(temperature, salinity):
@@ -345,7 +354,7 @@ def ksp_calcite_mucci1983(temperature, salinity, pressure=0.0):
     780-799, log10 form), pressure-corrected after Ingle (1975)/Millero (1995)."""
     log_k = _log10_ksp_mucci1983(temperature, salinity, -171.9065, 2839.319,
                                  -0.77712, 0.0028426, 178.34, -0.07711, 0.0041249)
-    return 10.0**log_k * _ksp_pressure_factor(temperature, pressure / 10, 0.0)
+    return exp10(log_k) * _ksp_pressure_factor(temperature, pressure / 10, 0.0)
 
 
 def ksp_aragonite_mucci1983(temperature, salinity, pressure=0.0):
@@ -353,7 +362,7 @@ def ksp_aragonite_mucci1983(temperature, salinity, pressure=0.0):
     pressure-corrected as calcite with dV + 2.8 cm3 mol-1 (Millero 1979)."""
     log_k = _log10_ksp_mucci1983(temperature, salinity, -171.945, 2903.293,
                                  -0.068393, 0.0017276, 88.135, -0.10018, 0.0059415)
-    return 10.0**log_k * _ksp_pressure_factor(temperature, pressure / 10, 2.8)
+    return exp10(log_k) * _ksp_pressure_factor(temperature, pressure / 10, 2.8)
 
 
 # ---------------------------------------------------------------------------------------

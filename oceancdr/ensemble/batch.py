@@ -27,7 +27,7 @@ from ..model import build_model
 from ..mrv.record import PairRecord
 from ..mrv.run import paired_model, summarise
 from ..mrv.scenarios import SCENARIOS, paired_step
-from ..simulation import advance, is_healthy
+from ..simulation import advance_donating, is_healthy
 
 # summary quantities of each member: name -> (path in the member's mrv.json, units, long name)
 SUMMARY = {
@@ -150,14 +150,15 @@ def run_batch(config: dict, names: list, values: np.ndarray, members: list, batc
 
     total = int(round(cfg.run.days * 86400.0 / dt))
     every = max(1, int(round(cfg.output.every_hours * 3600.0 / dt)))
-    state, done, day = state0, 0, observe(state0)
+    # a copy: the chunks donate their input state, and the members' initial states are used again
+    state, done, day = jax.tree_util.tree_map(jnp.copy, state0), 0, observe(state0)
     missing = [k for k in series if k not in records[0].series]
     if missing:
         raise ConfigError(f"ensemble.series: {', '.join(missing)} is not a series of this MRV run; choose from "
                           f"{', '.join(sorted(records[0].series))}")
     while done < total and any(e is None for e in errors):
         k = min(every, total - done)
-        new = advance(c.step, state, params, forcing, grid, k)
+        new = advance_donating(c.step, state, params, forcing, grid, k)   # the old state is not used again
         ok = np.asarray(c.healthy(new.c, threshold))
         done_day = (done + k) * dt / 86400.0
         for m in range(n):

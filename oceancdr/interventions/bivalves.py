@@ -40,7 +40,7 @@ def clearance_rate(weight_g, temperature, p):
 def respiration_rate(weight_g, temperature, p):
     """mmol C d-1 per individual."""
     return (p["bivalve_respiration"] * weight_g ** p["bivalve_respiration_exponent"]
-            * p["bivalve_q10"] ** ((temperature - 20.0) / 10.0))
+            * jnp.exp(jnp.log(p["bivalve_q10"]) * ((temperature - 20.0) / 10.0)))
 
 
 def farm_step(x, tissue, individuals, volume, dt_days, p, o2_per_c) -> FarmStep:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
+from ..chemistry.constants import exp10
 from .materials import NICKEL_G_MOL, olivine_molar_mass
 
 GRAVITY = 9.81                 # m s-2
@@ -29,7 +30,7 @@ def rimstidt_rate(temperature_c, ph):
     """Forsterite dissolution rate, mol m-2 s-1 (Rimstidt et al. 2012; module docstring)."""
     tk = temperature_c + 273.15
     log_r = jnp.where(ph > 5.6, 4.07 - 0.256 * ph - 3465.0 / tk, 6.05 - 0.46 * ph - 3683.0 / tk)
-    return 10.0 ** log_r
+    return exp10(log_r)
 
 
 def stokes_velocity(diameter_m, p):

@@ -1,6 +1,6 @@
 """Throughput of the JAX carbonate solver against PyCO2SYS, measured in the same run.
 
-    python benchmarks/bench_carbonate.py [--quick] [--out FILE.json]
+    python -m benchmarks --only carbonate [--quick]
 
 Inputs: N random ocean points (TA 2000-2600, DIC 1800-2400 umol/kg, T -2-32 C, S 30-38,
 0-5000 dbar, silicate 0-150, phosphate 0-3 umol/kg); N = 1e6 (1e5 with --quick).
@@ -11,13 +11,11 @@ with --quick; its time is linear in N, so its rate is measured on that subset an
 its rate for N), best of 2, twice: with its defaults (which also compute all buffer factors
 by automatic differentiation) and with ``opt_buffers_mode=0`` (no buffer factors; still
 more outputs than ours, but no Revelle factor).
-Exposes ``run(quick) -> dict`` for ``oceancdr bench``.
+Exposes ``run(quick) -> dict`` for :func:`benchmarks.run_all`.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import platform
 import time
@@ -112,21 +110,3 @@ def run(quick: bool) -> dict:
         "ratio_float64_vs_pyco2sys_no_buffers": rate64 / rate_pyco2_nobuf,
         "ratio_float32_vs_pyco2sys_no_buffers": rate32 / rate_pyco2_nobuf,
     }
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1e5 points instead of 1e6")
-    parser.add_argument("--out", help="write the results as JSON to this file")
-    args = parser.parse_args(argv)
-    result = run(args.quick)
-    for key, value in result.items():
-        print(f"{key}: {value:.4g}" if isinstance(value, float) else f"{key}: {value}")
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(result, f, indent=2)
-    return result
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,42 @@
+"""The benchmark suite's own pieces: the NumPy peer does the same arithmetic as our JAX transport
+(else the comparison would not be of equal work), and ``oceancdr bench`` writes its JSON and
+Markdown. No timing is asserted anywhere."""
+import json
+
+import jax.numpy as jnp
+import numpy as np
+
+from benchmarks.peers import numpy_transport
+from conftest import random_basin, random_flow
+from oceancdr.cli import main
+from oceancdr.transport import advect, diffuse_horizontal, diffuse_vertical_implicit
+
+
+def test_numpy_transport_update_equals_the_jax_functions():
+    grid = random_basin(7, nz=5, ny=9, nx=11, open_boundaries=("west", "north"))
+    U, V, W = (jnp.asarray(a) for a in random_flow(grid, 8, courant=0.45))
+    rng = np.random.default_rng(3)
+    ntr, (nz, ny, nx) = 3, grid.shape
+    c = jnp.asarray(rng.uniform(0.0, 10.0, (ntr, nz, ny, nx)) * np.asarray(grid.mask))
+    gx, gy = jnp.asarray(rng.uniform(0, 10, (ntr, nz, ny, 2))), jnp.asarray(rng.uniform(0, 10, (ntr, nz, 2, nx)))
+    kv = jnp.asarray(np.linspace(1e-2, 1e-4, nz + 1))[:, None, None]
+    dt, substeps, kh = 600.0, 2, 20.0
+    h = dt / substeps
+    ours = c
+    for _ in range(substeps):
+        ours = diffuse_horizontal(advect(ours, U, V, W, grid, gx, gy, h)[0], kh, grid, h)
+    ours = diffuse_vertical_implicit(ours, kv, grid, dt)
+    floor = numpy_transport.transport_update(np.asarray(c), *(np.asarray(a) for a in (U, V, W)),
+                                             numpy_transport.numpy_grid(grid), np.asarray(gx), np.asarray(gy),
+                                             kh, np.asarray(kv), dt, substeps)
+    assert np.abs(np.asarray(ours) - np.asarray(c)).max() > 0.1          # the update does move tracer
+    np.testing.assert_allclose(floor, np.asarray(ours), rtol=1e-12, atol=1e-11)
+
+
+def test_bench_writes_json_and_markdown_with_the_targets(tmp_path):
+    out = tmp_path / "bench.json"
+    assert main(["bench", "--quick", "--only", "carbonate", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert res["carbonate"]["solves_per_second_float64"] > 0 and res["bandwidth_gb_per_s"] > 0
+    text = out.with_suffix(".md").read_text()
+    assert "## Carbonate solve" in text and "carbonate solve >= 100x PyCO2SYS, float64" in text
