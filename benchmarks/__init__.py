@@ -79,7 +79,7 @@ def main(argv=None, prog: str = "python -m benchmarks") -> int:
     ap = argparse.ArgumentParser(prog=prog, description="measure throughputs against peers; write JSON and Markdown")
     ap.add_argument("--quick", action="store_true", help="small sizes (a few minutes on 2 cores)")
     ap.add_argument("--only", help=f"comma-separated subset of {','.join(MODULES)}")
-    ap.add_argument("--out", default="benchmarks/results.json", help="JSON file (default: %(default)s); the "
+    ap.add_argument("--out", default="benchmarks/latest.json", help="JSON file (default: %(default)s); the "
                     "Markdown tables go next to it with the suffix .md")
     args = ap.parse_args(argv)
     only = [n.strip() for n in args.only.split(",")] if args.only else None

@@ -8,8 +8,9 @@ float32. Timings are warm, best of ``repeats``, ``steps`` steps scanned in one c
 (arguments, outputs and temporaries, less what is aliased) per grid cell, without and with
 donation of the input state (:func:`oceancdr.simulation.advance_donating`); the anchor is
 OceanBioME's ~600 bytes per cell. The roofline compares the measured time with the bandwidth
-bound for XLA's bytes accessed per step and for the minimum traffic (each tracer read and written
-once per step).
+bound for the minimum traffic: each tracer read and written once per step. (XLA's "bytes accessed"
+is not used here: it counts a loop body once, and the step has loops over sub-steps, levels and
+Newton iterations; :mod:`benchmarks.transport` uses it for the loop-free transport update.)
 """
 from __future__ import annotations
 
@@ -41,11 +42,9 @@ def measure(grid: str, precision: str, steps: int = 20, repeats: int = 3, gb_per
            "tracer_cell_steps_per_second": cells * ntr / seconds,
            "bytes_per_cell": plain["footprint_bytes"] / cells,
            "bytes_per_cell_donated": donated["footprint_bytes"] / cells,
-           "xla_bytes_per_cell_step": plain["bytes_accessed"] / steps / cells,
            "minimum_bytes_per_cell_step": 2 * ntr * np.dtype(precision).itemsize}
     if gb_per_s:
         row["roofline_minimum_bytes"] = roofline(row["minimum_bytes_per_cell_step"] * cells, seconds, gb_per_s)
-        row["roofline_xla_bytes"] = roofline(row["xla_bytes_per_cell_step"] * cells, seconds, gb_per_s)
     return row
 
 

@@ -24,7 +24,10 @@ def measure(nx: int, ny: int, nz: int, ntracers: int, precision: str, steps: int
     """Run the kernel in a subprocess (Veros reads its backend and float type from the environment
     at import); returns {'tracer_cell_fluxes_per_second', 'seconds_per_step', 'veros'} or
     {'error': ...} when Veros is not installed or fails."""
-    env = dict(os.environ, VEROS_BACKEND="jax", VEROS_FLOAT_TYPE=precision, VEROS_LOGLEVEL="error")
+    import jax
+
+    env = dict(os.environ, VEROS_BACKEND="jax", VEROS_FLOAT_TYPE=precision, VEROS_LOGLEVEL="error",
+               VEROS_DEVICE="gpu" if jax.default_backend() == "gpu" else "cpu")
     cmd = [sys.executable, "-m", __name__, *map(str, (nx, ny, nz, ntracers, precision, steps, repeats))]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
