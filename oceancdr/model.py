@@ -175,16 +175,16 @@ def make_step(sc: StepConfig):
         # implicit sinking with deposition on the seabed
         if sc.sinking != ():
             sinking = list(range(c.shape[0])) if sc.sinking is None else list(sc.sinking)
-            w = sinking_speeds(p, reg, sc.biology is not None, iv).astype(c.dtype)[jnp.asarray(sinking)]
-            sunk, deposit, out = sink(c[jnp.asarray(sinking)], w, grid, dt)
-            c = c.at[jnp.asarray(sinking)].set(sunk)
+            idx = np.asarray(sinking)
+            w = sinking_speeds(p, reg, sc.biology is not None, iv).astype(c.dtype)[idx]
+            sunk, deposit, out = sink(c[idx], w, grid, dt)
+            c = c.at[idx].set(sunk)
             if sc.biology is not None:
                 poc = sinking.index(reg.index("poc"))
                 for key, k in zip(("export_poc_100m", "export_poc_mld"), sc.export_levels):
                     fluxes[key] = fluxes[key] + (out[poc, k - 1] * grid.mask[k] / grid.area).astype(jnp.float64)
-            budget["deposition"] = budget["deposition"].at[jnp.asarray(sinking)].add(
-                deposit.sum((1, 2)).astype(jnp.float64))
-            sediment = sediment.at[jnp.asarray(sinking)].add(deposit)
+            budget["deposition"] = budget["deposition"].at[idx].add(deposit.sum((1, 2)).astype(jnp.float64))
+            sediment = sediment.at[idx].add(deposit)
         budget["boundary"] = budget["boundary"] + inflow
         return State(c=c, sediment=sediment, step=state.step + 1, budget=budget, fluxes=fluxes, stocks=stocks)
 
