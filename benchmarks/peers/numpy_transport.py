@@ -117,10 +117,14 @@ def numpy_grid(grid) -> dict:
     return {k: np.asarray(getattr(grid, k)) for k in GRID_FIELDS}
 
 
+def update(c, U, V, W, g, ghost_x, ghost_y, kh, h):
+    """One transport sub-step of ``h`` seconds: advection then horizontal diffusion."""
+    return diffuse_horizontal(advect(c, U, V, W, g, ghost_x, ghost_y, h), kh, g, h)
+
+
 def transport_update(c, U, V, W, g, ghost_x, ghost_y, kh, kv, dt, substeps):
-    """``substeps`` x (advection + horizontal diffusion) of dt / substeps, then implicit vertical
-    diffusion over dt: the transport part of the model step."""
-    h = dt / substeps
+    """``substeps`` x :func:`update` of dt / substeps, then implicit vertical diffusion over dt:
+    the transport part of the model step."""
     for _ in range(substeps):
-        c = diffuse_horizontal(advect(c, U, V, W, g, ghost_x, ghost_y, h), kh, g, h)
+        c = update(c, U, V, W, g, ghost_x, ghost_y, kh, dt / substeps)
     return diffuse_vertical_implicit(c, kv, g, dt)
