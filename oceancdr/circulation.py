@@ -11,6 +11,10 @@ mask. Three patterns make the coastal circulation:
 * a wind-driven overturning in the cross-shore plane (streamfunction in x-z): an offshore Ekman
   layer, upwelling in a coastal band and an onshore return flow below.
 
+On a real coastline (a bathymetry grid) a potential flow between two open sides stands in for
+the unknown circulation: depth-uniform, irrotational, following every coast and splitting between
+passages, with a steady and a tidal amplitude (:func:`potential_pattern`).
+
 Velocities from a file (u, v at cell centres on the model grid) are moved to faces, their
 depth-integrated divergence is removed by a barotropic projection (a sparse Poisson solve), and w
 follows from continuity, integrated up from the seabed.
@@ -130,61 +134,115 @@ def _faces_from_centres(u_c: np.ndarray, axis: int, n_faces: int) -> np.ndarray:
     return np.moveaxis(f, -1, axis)
 
 
-def barotropic_projection(U: np.ndarray, V: np.ndarray, grid: Grid):
-    """Remove the depth-integrated divergence of (U, V) (m3 s-1) by a barotropic correction.
+_SIDES = {"west": (1, 0), "east": (1, -1), "south": (0, 0), "north": (0, -1)}   # (axis of the faces, edge index)
 
-    Solves the graph Poisson problem sum_faces c_f (phi_a - phi_b) = D on wet columns, with
-    conductance c_f = wet face area / centre distance and phi = 0 outside open boundaries (a pinned
-    cell per closed basin), then subtracts c_f * grad(phi) spread over each face's layers in
-    proportion to their area. Exact to the sparse direct solver's round-off.
+
+def column_potential(grid: Grid, rhs: np.ndarray, outside: dict):
+    """Solve the depth-integrated graph Poisson problem on wet columns and return its face flows.
+
+    sum over the faces of column a of c_f (phi_a - phi_b) = rhs_a, with conductance c_f = wet face
+    area / centre distance (m), phi = ``outside[side]`` (a number, or one per edge cell) beyond the
+    open faces of each side named in ``outside`` (Dirichlet) and no flow through the other edges. A basin without Dirichlet faces is
+    a Neumann problem: one of its cells is pinned (its equation is implied). Sparse direct solve.
+
+    Returns the depth-integrated face flows (Fx (ny, nx+1), Fy (ny+1, nx)) = c_f (phi_left -
+    phi_right), eastward and northward positive, in units of rhs (m3 s-1 when rhs is a divergence).
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
     from scipy.sparse.linalg import spsolve
 
-    ax, ay = np.asarray(grid.ax), np.asarray(grid.ay)
     ny, nx = grid.shape[1:]
-    Ax, Ay = ax.sum(0), ay.sum(0)
-    cx = Ax / np.asarray(grid.dxc)
-    cy = Ay / np.asarray(grid.dyc)
-    div = (U.sum(0)[:, 1:] - U.sum(0)[:, :-1]) + (V.sum(0)[1:] - V.sum(0)[:-1])
+    cx = np.asarray(grid.ax).sum(0) / np.asarray(grid.dxc)
+    cy = np.asarray(grid.ay).sum(0) / np.asarray(grid.dyc)
+    faces = {1: cx, 0: cy}
+    for side, (axis, edge) in _SIDES.items():        # closed, or open without a Dirichlet value
+        if side not in outside:
+            (faces[axis][:, edge] if axis == 1 else faces[axis][edge])[...] = 0.0
     wet = np.asarray(grid.mask)[0] > 0
     idx = -np.ones((ny, nx), int)
     idx[wet] = np.arange(wet.sum())
     n = int(wet.sum())
     rows, cols, vals = [], [], []
     diag = np.zeros(n)
-    # interior faces
     for (c, a, b) in ((cx[:, 1:-1], idx[:, :-1], idx[:, 1:]), (cy[1:-1], idx[:-1], idx[1:])):
         sel = (c > 0) & (a >= 0) & (b >= 0)
         ia, ib, cc = a[sel], b[sel], c[sel]
         rows += [ia, ib]; cols += [ib, ia]; vals += [-cc, -cc]
         np.add.at(diag, ia, cc); np.add.at(diag, ib, cc)
-    # open-boundary faces (Dirichlet phi = 0 outside)
+    ghost_x = np.zeros((ny, 2))
+    ghost_y = np.zeros((2, nx))
+    b = np.asarray(rhs, float)[wet].copy()
     open_c = np.zeros(n)
-    for c, i in ((cx[:, 0], idx[:, 0]), (cx[:, -1], idx[:, -1]), (cy[0], idx[0]), (cy[-1], idx[-1])):
+    for side, value in outside.items():
+        axis, edge = _SIDES[side]
+        c, i = (cx[:, edge], idx[:, edge]) if axis == 1 else (cy[edge], idx[edge])
         sel = (c > 0) & (i >= 0)
         np.add.at(open_c, i[sel], c[sel])
+        value = np.broadcast_to(np.asarray(value, float), i.shape)
+        np.add.at(b, i[sel], c[sel] * value[sel])
+        (ghost_x[:, edge] if axis == 1 else ghost_y[edge])[...] = value
     rows.append(np.arange(n)); cols.append(np.arange(n)); vals.append(diag + open_c)
     L = coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)).tolil()
     ncomp, labels = connected_components(L.tocsr(), directed=False)
-    # a basin without open faces is a Neumann problem: pin one cell (its equation is implied)
     pinned = [np.flatnonzero(labels == k)[0] for k in range(ncomp) if open_c[labels == k].sum() == 0]
     for p in pinned:
         L[p, :] = 0
         L[p, p] = 1.0
-    rhs = -div[wet]
-    rhs[pinned] = 0.0
+    b[pinned] = 0.0
     phi = np.zeros((ny, nx))
-    phi[wet] = spsolve(L.tocsr(), rhs)
-    # The correction flux F = c * (phi_left - phi_right) on x faces (outward-positive continuity)
-    phx = np.pad(phi, ((0, 0), (1, 1)))
-    phy = np.pad(phi, ((1, 1), (0, 0)))
-    dUbt = cx * (phx[:, :-1] - phx[:, 1:])
-    dVbt = cy * (phy[:-1] - phy[1:])
+    phi[wet] = spsolve(L.tocsr(), b)
+    phx = np.concatenate([ghost_x[:, :1], phi, ghost_x[:, 1:]], axis=1)
+    phy = np.concatenate([ghost_y[:1], phi, ghost_y[1:]], axis=0)
+    return cx * (phx[:, :-1] - phx[:, 1:]), cy * (phy[:-1] - phy[1:])
+
+
+def _spread_over_layers(Fx, Fy, grid: Grid):
+    """Layer fluxes (U, V) that carry depth-integrated face flows in proportion to each layer's
+    wet face area (a depth-uniform velocity on every face)."""
+    ax, ay = np.asarray(grid.ax), np.asarray(grid.ay)
+    Ax, Ay = ax.sum(0), ay.sum(0)
     fx = np.divide(ax, Ax, out=np.zeros_like(ax), where=Ax > 0)
     fy = np.divide(ay, Ay, out=np.zeros_like(ay), where=Ay > 0)
-    return U + fx * dUbt, V + fy * dVbt
+    return fx * Fx, fy * Fy
+
+
+def barotropic_projection(U: np.ndarray, V: np.ndarray, grid: Grid):
+    """Remove the depth-integrated divergence of (U, V) (m3 s-1) by a barotropic correction:
+    :func:`column_potential` with phi = 0 outside every open face, its flows spread over each
+    face's layers in proportion to their area. Exact to the sparse direct solver's round-off."""
+    div = (U.sum(0)[:, 1:] - U.sum(0)[:, :-1]) + (V.sum(0)[1:] - V.sum(0)[:-1])
+    dU, dV = _spread_over_layers(*column_potential(grid, -div, {side: 0.0 for side in grid.open_boundaries}), grid)
+    return U + dU, V + dV
+
+
+def potential_pattern(grid: Grid, axis: str):
+    """A current along grid ``axis`` ('x' or 'y') deflected by the coast: the depth-uniform
+    potential flow u = -grad(phi) with div(H grad(phi)) = 0 on the wet columns (the classical
+    irrotational flow past obstacles, e.g. Batchelor 1967, section 6.2, on the C grid), phi = minus
+    the distance along ``axis`` (m) beyond every open face (a uniform far-field current) and no
+    flow through coasts. The current enters and leaves wherever the open edges let it, splits
+    between passages by their conductance and has no circulation round islands.
+
+    Returns (U, V, W) face volume fluxes (m3 s-1) per m s-1 of mean speed over the wet volume,
+    W from continuity, so every cell conserves volume to round-off."""
+    pos = np.asarray(grid.x_km if axis == "x" else grid.y_km, float) * 1e3
+    first, last = pos[0] - (pos[1] - pos[0] if len(pos) > 1 else 1.0), pos[-1] + (pos[-1] - pos[-2] if len(pos) > 1 else 1.0)
+    # phi beyond each edge: along the axis the ghost lies one cell further; across it, level with the edge cells
+    beyond = {("x", "west"): -first, ("x", "east"): -last, ("y", "south"): -first, ("y", "north"): -last}
+    outside = {side: beyond.get((axis, side), -pos) for side in grid.open_boundaries}
+    Fx, Fy = column_potential(grid, np.zeros(grid.shape[1:]), outside)
+    U, V = _spread_over_layers(Fx, Fy, grid)
+    W = vertical_flux_from_continuity(U, V, grid)
+    ax, ay = np.asarray(grid.ax), np.asarray(grid.ay)
+    u = np.divide(np.abs(U), ax, out=np.zeros_like(U), where=ax > 0)
+    v = np.divide(np.abs(V), ay, out=np.zeros_like(V), where=ay > 0)
+    speed = np.hypot(0.5 * (u[..., 1:] + u[..., :-1]), 0.5 * (v[:, 1:] + v[:, :-1]))
+    mean = float(np.sum(speed * np.asarray(grid.volume)) / np.sum(grid.volume))
+    if mean == 0.0:
+        raise ConfigError(f"circulation.potential_axis: no current along {axis}: the open boundaries "
+                          f"{list(grid.open_boundaries)} must include two sides across it, or a side along it")
+    return U / mean, V / mean, W / mean
 
 
 def vertical_flux_from_continuity(U: np.ndarray, V: np.ndarray, grid: Grid) -> np.ndarray:
@@ -198,9 +256,8 @@ def vertical_flux_from_continuity(U: np.ndarray, V: np.ndarray, grid: Grid) -> n
     return W
 
 
-def file_frames(ccfg: CirculationConfig, grid: Grid, start: np.datetime64):
-    """Read u, v (m s-1, cell centres on the model grid, dims time?, depth, y, x) from a netCDF and
-    return (times in s since ``start``, U, V, W) face volume fluxes that satisfy continuity."""
+def _grid_file_velocities(ccfg: CirculationConfig, start: np.datetime64):
+    """(times s since ``start``, u, v (time, z, y, x)) from a netCDF already on the model grid."""
     import xarray as xr
 
     try:
@@ -210,14 +267,30 @@ def file_frames(ccfg: CirculationConfig, grid: Grid, start: np.datetime64):
     with ds:
         for name in (ccfg.u_var, ccfg.v_var):
             if name not in ds:
-                raise ConfigError(f"circulation.file: variable {name!r} not found; set circulation.u_var/v_var")
+                raise ConfigError(f"circulation.file: variable {name!r} not found; set circulation.u_var/v_var "
+                                  f"(or circulation.format for ROMS or FVCOM output)")
         u, v = ds[ccfg.u_var], ds[ccfg.v_var]
         if "time" in u.dims:
             times = (u["time"].values - start) / np.timedelta64(1, "s")
-            u, v = u.transpose("time", ...).values, v.transpose("time", ...).values
-        else:
-            times = np.zeros(1)
-            u, v = u.values[None], v.values[None]
+            return times, u.transpose("time", ...).values, v.transpose("time", ...).values
+        return np.zeros(1), u.values[None], v.values[None]
+
+
+def file_frames(ccfg: CirculationConfig, grid: Grid, start: np.datetime64):
+    """Read u, v (m s-1) from ``circulation.file`` (on the model grid, or ROMS/FVCOM output
+    regridded by :mod:`oceancdr.readers`) and return (times in s since ``start``, U, V, W) face
+    volume fluxes that satisfy continuity."""
+    if ccfg.format == "grid":
+        times, u, v = _grid_file_velocities(ccfg, start)
+    else:
+        from .readers import velocities_on_grid
+
+        ds = velocities_on_grid(ccfg.file, grid, ccfg.format, surface_layer_m=ccfg.mixed_layer_depth_m)
+        times = (ds["time"].values - start) / np.timedelta64(1, "s")
+        u, v = ds["u"].values, ds["v"].values
+        if not np.isfinite(u[:, 0][:, np.asarray(grid.mask)[0] > 0]).any():
+            raise ConfigError(f"circulation.file {ccfg.file}: the {ccfg.format} output covers none of the grid's wet "
+                              f"cells; move the grid (grid.lon0/lat0) inside it")
     expected = grid.shape
     if u.shape[1:] != expected or v.shape[1:] != expected:
         raise ConfigError(f"circulation.file: u and v must have shape (time, {expected[0]}, {expected[1]}, "

@@ -77,8 +77,13 @@ class GridConfig(_Section):
 
 
 class CirculationConfig(_Section):
-    type: Literal["coastal", "file", "none"] = "coastal"
-    alongshore_speed_m_s: float = Field(0.15, ge=-3, le=3, description="jet speed, + = northward")
+    type: Literal["coastal", "potential", "file", "none"] = Field(
+        "coastal", description="coastal: jet, tide and upwelling of the idealised coast; potential: a depth-uniform "
+        "current along potential_axis that follows any coastline (potential flow); file: u, v from a netCDF")
+    alongshore_speed_m_s: float = Field(0.15, ge=-3, le=3, description="jet speed, + = northward; potential: mean "
+                                        "speed over the wet volume, + = towards +potential_axis")
+    potential_axis: Literal["x", "y"] = Field("y", description="potential: the grid axis of the far-field current "
+                                              "(x: along grid columns, eastward on a plane grid; y: northward)")
     jet_offshore_km: PositiveFloat = 25.0
     jet_width_km: PositiveFloat = 15.0
     jet_decay_depth_m: PositiveFloat = 150.0
@@ -88,13 +93,18 @@ class CirculationConfig(_Section):
     ekman_depth_m: PositiveFloat = 20.0
     return_depth_m: PositiveFloat = 80.0
     upwelling_width_km: PositiveFloat = 10.0
-    tidal_speed_m_s: float = Field(0.05, ge=0, le=3)
+    tidal_speed_m_s: float = Field(0.05, ge=0, le=3, description="coastal: tidal current; potential: "
+                                   "tidal amplitude of the current's mean speed over the wet volume")
     tidal_period_hours: PositiveFloat = 12.4206
     kh_m2_s: NonNegFloat = 20.0
     kv_background_m2_s: NonNegFloat = 1e-5
     kv_mixed_layer_m2_s: NonNegFloat = 1e-2
     mixed_layer_depth_m: PositiveFloat = 20.0
-    file: str | None = Field(None, description="netCDF with u, v (m/s) at cell centres on the model grid")
+    file: str | None = Field(None, description="netCDF of velocities (format below)")
+    format: Literal["grid", "roms", "fvcom"] = Field(
+        "grid", description="circulation.file: grid: u, v (m/s) at cell centres on the model grid, dims (time?, z, y, "
+        "x); roms: ROMS surface currents (u_sur, v_sur, angle; applied over mixed_layer_depth_m); fvcom: FVCOM u, v "
+        "on its unstructured sigma mesh; both regridded by oceancdr.readers")
     u_var: str = "u"
     v_var: str = "v"
 
@@ -105,7 +115,19 @@ class CirculationConfig(_Section):
         return self
 
 
+class BottlesConfig(_Section):
+    """Initial (and, with boundary: initial, open-boundary) profiles from hydrographic bottles."""
+
+    file: str = Field(description="WHP-exchange bottle CSV (a path relative to the config, or inside oceancdr/data)")
+    lon: float = Field(ge=-180, le=360, description="centre of the stations used, degrees east")
+    lat: float = Field(ge=-90, le=90, description="centre of the stations used, degrees north")
+    radius_km: PositiveFloat = Field(50.0, description="use the good (flag 2) bottles of stations within this distance")
+
+
 class HydrographyConfig(_Section):
+    bottles: BottlesConfig | None = Field(None, description="depth profiles of temperature, salinity, dic, alk, "
+                                          "no3, po4, sio4 and o2 from bottles (replacing the surface/deep values "
+                                          "below for those tracers; the rest keep them)")
     surface_temperature_c: float = Field(13.0, ge=-2, le=40)
     deep_temperature_c: float = Field(6.0, ge=-2, le=40)
     thermocline_depth_m: PositiveFloat = 40.0
@@ -733,9 +755,12 @@ def _read_yaml(path: Path) -> dict:
     if not base_path.is_file():
         raise ConfigError(f"{path}: base: {base_path} not found (a path relative to this config)")
     base = _read_yaml(base_path)
-    for section in ("grid", "circulation", "surface_series"):
-        if isinstance(base.get(section), dict) and base[section].get("file"):
-            base[section]["file"] = str(resolve_data_path(base[section]["file"], base_path.parent))
+    for keys in (("grid",), ("circulation",), ("surface_series",), ("hydrography", "bottles")):
+        node = base
+        for key in keys:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and node.get("file"):
+            node["file"] = str(resolve_data_path(node["file"], base_path.parent))
     return deep_merge(base, data)
 
 
@@ -759,8 +784,9 @@ def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
     path = Path(path)
     data = apply_overrides(_read_yaml(path), overrides or [])
     cfg = config_from_dict(data)
-    for section in (cfg.grid, cfg.circulation, cfg.surface_series, *cfg.calibration.observations):
-        if section.file:
+    sections = (cfg.grid, cfg.circulation, cfg.surface_series, cfg.hydrography.bottles, *cfg.calibration.observations)
+    for section in sections:
+        if section is not None and section.file:
             section.file = str(resolve_data_path(section.file, path.parent))
     return cfg
 

@@ -2,12 +2,15 @@
 
 A :class:`Forcing` holds arrays (flow patterns or file frames, boundary ghost values); the fields at
 a time are computed inside the jitted step by :meth:`Forcing.flow` and friends from those arrays and
-the differentiable :class:`Params` entries (amplitudes, diffusivities, periods). Two flow kinds:
+the differentiable :class:`Params` entries (amplitudes, diffusivities, periods). Flow kinds:
 
-* ``coastal``: U = a_jet * jet + a_tide(t) * tide + a_up(t) * overturning, where a_tide = tidal
-  speed * sin(2 pi t / period) and a_up = Ekman transport * (1 + A cos(2 pi (day - peak) / 365.25)).
-  Any linear combination of non-divergent patterns is non-divergent.
+* ``patterns``: U = a_jet * P0 + a_tide(t) * P1 + a_up(t) * P2, where a_tide = tidal speed *
+  sin(2 pi t / period) and a_up = Ekman transport * (1 + A cos(2 pi (day - peak) / 365.25)). The
+  idealised coast's patterns are jet, tide and overturning; a potential through-flow
+  (``circulation.type: potential``) is P0 = P1 and P2 = 0. Any linear combination of
+  non-divergent patterns is non-divergent.
 * ``file``: linear interpolation in time between frames (clamped at the ends).
+* ``none``: no flow.
 
 Surface targets and wind: an observed surface series (``surface_series.file``: a mooring's
 temperature, salinity and wind, :data:`SERIES_COLUMNS`) is interpolated linearly in time
@@ -40,7 +43,7 @@ class Forcing:
     interventions: object = None  # dict of intervention arrays (oceancdr.interventions.build) or None
     series_times: object = None   # (nseries,) float64 seconds since the run start of the surface series, or None
     series: object = None         # dict name -> (nseries,) float64 (temperature, salinity, wind_speed), or None
-    kind: str = static_field(default="coastal")
+    kind: str = static_field(default="patterns")
     start_day_of_year: float = static_field(default=0.0)
     start_year: float = static_field(default=2025.0)
 
@@ -48,7 +51,7 @@ class Forcing:
         return self.start_day_of_year + t / SECONDS_PER_DAY
 
     def flow_amplitudes(self, t, p):
-        """Coastal pattern amplitudes at time ``t`` (s): jet (m s-1), tide (m s-1), Ekman (m2 s-1)."""
+        """Pattern amplitudes at time ``t`` (s): jet or mean through-flow (m s-1), tide (m s-1), Ekman (m2 s-1)."""
         tide = p["tidal_speed"] * jnp.sin(2 * jnp.pi * t / p["tidal_period"])
         season = jnp.cos(2 * jnp.pi * (self.day_of_year(t) - p["upwelling_peak_day"]) / DAYS_PER_YEAR)
         ekman = p["upwelling_transport"] * (1.0 + p["upwelling_seasonal_amplitude"] * season)
@@ -58,7 +61,7 @@ class Forcing:
         """Face volume fluxes (U, V, W) in m3 s-1 at time ``t`` seconds."""
         if self.kind == "none":
             return self.U[0], self.V[0], self.W[0]
-        if self.kind == "coastal":
+        if self.kind == "patterns":
             a = self.flow_amplitudes(t, p).astype(self.U.dtype)
             return tuple(jnp.tensordot(a, f, axes=1) for f in (self.U, self.V, self.W))
         n = self.times.shape[0]

@@ -246,7 +246,9 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
 
 
 def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.ndarray:
-    """Initial concentrations (ntr, nz, ny, nx), float64, zero on land."""
+    """Initial concentrations (ntr, nz, ny, nx), float64, zero on land: for ``initial:
+    hydrography`` tracers, exponential surface-to-deep profiles of the hydrography keys, or the
+    profiles of hydrography.bottles where set (:func:`oceancdr.bottles.bottle_profiles`)."""
     nz, ny, nx = grid.shape
     z = np.asarray(grid.z_center)[:, None, None]
     h = cfg.hydrography
@@ -262,6 +264,13 @@ def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.nda
     } | {n: profile(getattr(h, f"surface_{n}_{u}"), getattr(h, f"deep_{n}_{u}"))
          for n, u in (("no3", "mmol_m3"), ("po4", "mmol_m3"), ("sio4", "mmol_m3"), ("fe", "umol_m3"),
                       ("o2", "mmol_m3"))}
+    if h.bottles is not None:
+        from .bottles import COLUMNS, bottle_profiles, read_whp_exchange
+
+        wanted = [n for n in registry.names if n in COLUMNS and cfg.tracers[n].initial == "hydrography"]
+        found, _ = bottle_profiles(read_whp_exchange(h.bottles.file), h.bottles.lon, h.bottles.lat,
+                                   h.bottles.radius_km, z[:, 0, 0], wanted)
+        profiles |= {n: v[:, None, None] for n, v in found.items()}
     c = np.zeros((len(registry), nz, ny, nx))
     x = np.asarray(grid.x_km)[None, None, :]
     y = np.asarray(grid.y_km)[None, :, None]
@@ -284,14 +293,19 @@ def flow_patterns(cfg: Config, grid: Grid):
         return "none", *zeros, np.zeros(0), *(z[0] for z in zeros)
     if cc.type == "coastal":
         if cfg.grid.type != "coastal":
-            raise ConfigError("circulation.type: 'coastal' needs grid.type 'coastal'; use 'file' or 'none' "
+            raise ConfigError("circulation.type: 'coastal' needs grid.type 'coastal'; use 'potential', 'file' or 'none' "
                               "for a bathymetry grid")
         pats = circulation.coastal_patterns(grid, cfg.grid, cc)
         U, V, W = (np.stack([p[i] for p in pats]) for i in range(3))
         amax = np.array([abs(cc.alongshore_speed_m_s), cc.tidal_speed_m_s,
                          abs(cc.upwelling_transport_m2_s) * (1 + cc.upwelling_seasonal_amplitude)])
         bound = [np.tensordot(amax, np.abs(f), axes=1) for f in (U, V, W)]
-        return "coastal", U, V, W, np.zeros(0), *bound
+        return "patterns", U, V, W, np.zeros(0), *bound
+    if cc.type == "potential":
+        P = circulation.potential_pattern(grid, cc.potential_axis)
+        U, V, W = (np.stack([f, f, np.zeros_like(f)]) for f in P)     # steady, tidal, no overturning
+        amax = abs(cc.alongshore_speed_m_s) + cc.tidal_speed_m_s
+        return "patterns", U, V, W, np.zeros(0), *(amax * np.abs(f) for f in P)
     start = np.datetime64(cfg.run.start)
     times, U, V, W = circulation.file_frames(cc, grid, start)
     return "file", U, V, W, times, *(np.abs(f).max(0) for f in (U, V, W))

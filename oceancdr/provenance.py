@@ -50,6 +50,11 @@ def data_sources(cfg) -> list:
         out.append(f"bathymetry: {cfg.grid.file}")
     if cfg.circulation.type == "file":
         out.append(f"circulation: {cfg.circulation.file}")
+    b = cfg.hydrography.bottles
+    if b is not None:
+        out.append(f"initial/boundary profiles: bottles within {b.radius_km:g} km of ({b.lon:g}, {b.lat:g}) in {b.file}")
+    if cfg.surface_series.file:
+        out.append(f"surface series: {cfg.surface_series.file}")
     return out
 
 

@@ -15,31 +15,16 @@ import pytest
 import oceancdr
 import PyCO2SYS as pyco2
 
+from oceancdr.bottles import read_whp_exchange
 from oceancdr.chemistry import solve_carbonate
 
 BOTTLE_FILE = Path(oceancdr.__file__).parent / "data" / "wcoa2013_bottles" / "WCOA2013_hy1.csv"
 
 
 def read_wcoa2013(path=BOTTLE_FILE):
-    """Columns of the WHP-exchange bottle file as float arrays. The file has old-Mac CR
-    line endings, comment lines starting with '#', a first 'BOTTLE,...' line, the units
-    row BEFORE the header row, and 'END_DATA' possibly at the end."""
-    text = path.read_bytes().decode("latin-1").replace("\r\n", "\n").replace("\r", "\n")
-    rows = [
-        line
-        for line in text.split("\n")
-        if line.strip() and not line.startswith(("#", "BOTTLE", "END_DATA"))
-    ]
-    header = rows[1].split(",")
-    assert header[0] == "EXPOCODE" and "TCARBN" in header, "units row must precede the header row"
-    cells = [row.split(",") for row in rows[2:]]
-    columns = {}
-    for i, name in enumerate(header):
-        try:
-            columns[name] = np.array([float(c[i]) for c in cells])
-        except ValueError:
-            continue  # text columns (EXPOCODE, dates, ...)
-    return columns
+    """The numeric columns of the WHP-exchange bottle file as float arrays (missing as NaN)."""
+    table = read_whp_exchange(path)
+    return {name: table[name].to_numpy(float) for name in table.columns if table[name].dtype.kind in "fi"}
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
 """Grid metrics and exact discrete continuity of every circulation source."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -99,3 +101,72 @@ def test_baynes_sound_bathymetry_grid_with_file_flow(tmp_path):
 def test_bad_grid_inputs_raise_config_errors(tmp_path):
     with pytest.raises(ConfigError, match="grid.file"):
         build_grid(GridConfig(type="bathymetry", file=str(tmp_path / "missing.nc")))
+
+
+def _potential(bathy, open_boundaries, axis="y", nz=3):
+    """The potential-flow pattern on a flat-layered grid of 1 km cells with the given depths (m)."""
+    from oceancdr.circulation import potential_pattern
+    from oceancdr.grid import assemble_grid
+
+    ny, nx = bathy.shape
+    ones = np.ones((ny, nx))
+    g = assemble_grid(bathy, 1000.0 * ones, 1000.0 * ones, ones, ones, nz, 10.0, 0.2, open_boundaries,
+                      x_km=np.arange(nx) + 0.5, y_km=np.arange(ny) + 0.5)
+    return g, potential_pattern(g, axis)
+
+
+def test_potential_flow_in_a_straight_channel_is_the_uniform_current():
+    g, (U, V, W) = _potential(np.full((12, 5), 30.0), ["south", "north"])
+    v = V / np.where(g.ay > 0, g.ay, np.inf)
+    np.testing.assert_allclose(v[g.ay > 0], 1.0, rtol=1e-12)     # 1 m/s everywhere: the mean speed
+    assert max(np.abs(U).max(), np.abs(W).max()) <= 1e-12 * np.abs(V).max()   # solver round-off
+
+
+def test_potential_flow_follows_a_coast_without_vorticity():
+    # a channel that narrows from 6 to 2 cells and has an island; open south and north, a closed east
+    bathy = np.zeros((16, 8))
+    bathy[:8, 1:7] = 40.0
+    bathy[8:, 3:5] = 20.0
+    bathy[3:5, 3:5] = 0.0
+    g, (U, V, W) = _potential(bathy, ["south", "north"])
+    assert np.abs(divergence(U, V, W)).max() <= 1e-12 * np.abs(V).max()
+    transport = V.sum(axis=(0, 2))                     # through each row of y faces
+    np.testing.assert_allclose(transport, transport[0], rtol=1e-10)
+    assert transport[0] > 0                              # towards +y
+    # irrotational: u * d = difference of the potential, so it sums to zero round every wet corner
+    ux = (U / np.where(g.ax > 0, g.ax, np.inf))[0] * g.dxc
+    vy = (V / np.where(g.ay > 0, g.ay, np.inf))[0] * g.dyc
+    curl = (ux[:-1, 1:-1] - ux[1:, 1:-1]) + (vy[1:-1, 1:] - vy[1:-1, :-1])
+    four_wet = (g.ax[0, :-1, 1:-1] > 0) & (g.ax[0, 1:, 1:-1] > 0) & (g.ay[0, 1:-1, 1:] > 0) & (g.ay[0, 1:-1, :-1] > 0)
+    assert four_wet.sum() > 20 and np.abs(curl[four_wet]).max() <= 1e-10 * np.abs(vy).max()
+    # depth-uniform: every wet layer of a face moves at one speed
+    wet = g.ay[:, 12, 3] > 0
+    assert wet.sum() >= 2
+    np.testing.assert_allclose(V[wet, 12, 3] / g.ay[wet, 12, 3], V[0, 12, 3] / g.ay[0, 12, 3], rtol=1e-12)
+    # without open sides across or along the axis there is no current: a clear error
+    with pytest.raises(ConfigError, match="potential_axis"):
+        _potential(bathy, [])
+
+
+def test_baynes_sound_configuration_builds_from_real_data():
+    from oceancdr.bottles import bottle_profiles, read_whp_exchange
+    from oceancdr.config import load_config
+    from oceancdr.model import build_model
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "baynes_sound.yaml")
+    m = build_model(cfg)
+    g = m.grid
+    assert g.shape == (10, 394 // 6, 139 // 6) and m.step_config.substeps <= 4
+    U, V, W = (np.asarray(f) for f in (m.forcing.U, m.forcing.V, m.forcing.W))
+    assert np.abs(divergence(U[0], V[0], W[0])).max() <= 1e-10 * np.abs(V[0]).max()
+    # initial salinity and DIC are the bottle profiles on the model levels, in every wet cell
+    b = cfg.hydrography.bottles
+    prof, summary = bottle_profiles(read_whp_exchange(b.file), b.lon, b.lat, b.radius_km, g.z_center, ["salinity", "dic"])
+    assert summary["stations"] >= 5
+    c0, mask = np.asarray(m.state0.c), np.asarray(g.mask) > 0
+    for name in ("salinity", "dic"):
+        field = c0[m.registry.index(name)]
+        np.testing.assert_allclose(field[mask], np.broadcast_to(prof[name][:, None, None], field.shape)[mask])
+    # the farm sits in wet cells of the sound, not on land
+    animals = np.asarray(m.forcing.interventions["individuals"]).sum(0)
+    assert animals.sum() > 0 and np.all(animals[~mask] == 0)

@@ -130,10 +130,12 @@ def render(r: dict, figs: dict, model) -> str:
     if cfg.precision == "float32":
         lines += ["> **float32 run.** A difference of two single-precision runs carries errors of about 1e-3 of the "
                   "signal (the closure below shows it); report removals from a float64 run.", ""]
+    nz, ny, nx = model.grid.shape
+    domain = f" from {Path(cfg.grid.file).name} (coarsened {cfg.grid.coarsen}×)" if cfg.grid.type == "bathymetry" else ""
     names = ", ".join(f"{iv.name} ({iv.type}{', ' + iv.material if iv.material else ''})" for iv in cfg.interventions)
     lines += [
         f"Interventions: {names}. Horizon: {fmt(days)} days from {cfg.run.start}. Grid "
-        f"{cfg.grid.nx}×{cfg.grid.ny}×{cfg.grid.nz}, {cfg.precision}. oceancdr {prov['oceancdr_version']} "
+        f"{nx}×{ny}×{nz}{domain}, {cfg.precision}. oceancdr {prov['oceancdr_version']} "
         f"(commit `{prov['git_commit'] or 'unknown'}`), run on {prov['created_utc']}.", "",
         "Every number is the difference between two simulations run together in one compiled program: the "
         "**intervention** and the **counterfactual** (the same model, forcing and initial state with the "
