@@ -841,7 +841,7 @@ def reference_markdown() -> str:
               "`interventions`, is replaced as a whole).", "",
               "| key | default | notes |", "|---|---|---|"] + rows(Config, "")
     lines += ["", "## Tracers", "",
-              "`tracers` maps a tracer name to its settings; the default run has temperature, salinity and dye.",
+              "`tracers` maps a tracer name to its settings; the default run has temperature, salinity, dic, alk and dye.",
               "", "| key | default | notes |", "|---|---|---|"] + rows(TracerConfig, "tracers.NAME.")
     lines += ["", "`tracers.NAME.blob` adds a Gaussian patch to the initial field:", "",
               "| key | default | notes |", "|---|---|---|"] + rows(InitialBlob, "tracers.NAME.blob.")
