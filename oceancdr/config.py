@@ -128,6 +128,9 @@ class HydrographyConfig(_Section):
     bottles: BottlesConfig | None = Field(None, description="depth profiles of temperature, salinity, dic, alk, "
                                           "no3, po4, sio4 and o2 from bottles (replacing the surface/deep values "
                                           "below for those tracers; the rest keep them)")
+    from_circulation_file: bool = Field(False, description="initial (and boundary) temperature and salinity from "
+                                        "circulation.file (format fvcom) at run.start, regridded; wet cells the "
+                                        "file does not cover take the nearest covered value of their layer")
     surface_temperature_c: float = Field(13.0, ge=-2, le=40)
     deep_temperature_c: float = Field(6.0, ge=-2, le=40)
     thermocline_depth_m: PositiveFloat = 40.0
@@ -649,6 +652,10 @@ class Config(_Section):
         for name, tr in self.tracers.items():
             if tr.initial == "hydrography" and name not in HYDROGRAPHY_TRACERS:
                 raise ValueError(f"tracers.{name}.initial: 'hydrography' is only for {', '.join(HYDROGRAPHY_TRACERS)}")
+        c = self.circulation
+        if self.hydrography.from_circulation_file and (c.type != "file" or c.format != "fvcom"):
+            raise ValueError("hydrography.from_circulation_file: needs circulation.type 'file' with format 'fvcom' "
+                             "(the output that carries temperature and salinity)")
         if self.biology.enabled:
             self._add_biology_tracers()
         if self.interventions:

@@ -248,7 +248,8 @@ def default_params(cfg: Config, registry: TracerRegistry) -> dict:
 def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.ndarray:
     """Initial concentrations (ntr, nz, ny, nx), float64, zero on land: for ``initial:
     hydrography`` tracers, exponential surface-to-deep profiles of the hydrography keys, or the
-    profiles of hydrography.bottles where set (:func:`oceancdr.bottles.bottle_profiles`)."""
+    profiles of hydrography.bottles where set (:func:`oceancdr.bottles.bottle_profiles`), or
+    temperature and salinity from FVCOM output (:func:`model_output_hydrography`)."""
     nz, ny, nx = grid.shape
     z = np.asarray(grid.z_center)[:, None, None]
     h = cfg.hydrography
@@ -271,6 +272,8 @@ def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.nda
         found, _ = bottle_profiles(read_whp_exchange(h.bottles.file), h.bottles.lon, h.bottles.lat,
                                    h.bottles.radius_km, z[:, 0, 0], wanted)
         profiles |= {n: v[:, None, None] for n, v in found.items()}
+    if h.from_circulation_file:
+        profiles |= model_output_hydrography(cfg, grid)
     c = np.zeros((len(registry), nz, ny, nx))
     x = np.asarray(grid.x_km)[None, None, :]
     y = np.asarray(grid.y_km)[None, :, None]
@@ -282,6 +285,33 @@ def initial_tracers(cfg: Config, grid: Grid, registry: TracerRegistry) -> np.nda
             c[i] += b.amplitude * np.exp(-((x - b.x_km) ** 2 + (y - b.y_km) ** 2) / b.radius_km**2
                                          - ((z - b.depth_m) / b.thickness_m) ** 2)
     return c * np.asarray(grid.mask)[None]
+
+
+def model_output_hydrography(cfg: Config, grid: Grid) -> dict:
+    """Temperature and salinity (nz, ny, nx) from circulation.file (FVCOM) at the frame nearest
+    run.start. Wet cells the file does not cover take the value of the nearest covered cell of their
+    layer (scipy.ndimage.distance_transform_edt, in cells); a layer with none copies the one above."""
+    from scipy.ndimage import distance_transform_edt
+
+    from .readers import velocities_on_grid
+
+    ds = velocities_on_grid(cfg.circulation.file, grid, cfg.circulation.format)
+    frame = int(np.argmin(np.abs(ds["time"].values - np.datetime64(cfg.run.start))))
+    out = {}
+    for name in ("temperature", "salinity"):
+        field = ds[name].values[frame].copy()
+        for k in range(field.shape[0]):
+            known = np.isfinite(field[k])
+            if known.any():
+                _, (jj, ii) = distance_transform_edt(~known, return_indices=True)
+                field[k] = field[k][jj, ii]
+            else:
+                field[k] = field[k - 1] if k > 0 else np.nan
+        if not np.isfinite(field).all():
+            raise ConfigError(f"hydrography.from_circulation_file: {cfg.circulation.file} has no {name} in the "
+                              "grid's top layer")
+        out[name] = field
+    return out
 
 
 def flow_patterns(cfg: Config, grid: Grid):

@@ -316,3 +316,31 @@ def test_configured_model_output_gives_a_non_divergent_flow(fmt, path, grid_of):
                      lon0=-100.0, lat0=30.0, open_boundaries=["north"])
     with pytest.raises(ConfigError, match="covers none"):
         flow_patterns(cfg, build_grid(far))
+
+
+def test_initial_temperature_and_salinity_from_fvcom_output():
+    from oceancdr.config import Config, config_from_dict
+    from oceancdr.model import initial_tracers
+    from oceancdr.state import TracerRegistry
+
+    g = fvcom_box()
+    cfg = Config(run={"start": "2024-05-23"},
+                 circulation=CirculationConfig(type="file", file=str(FVCOM), format="fvcom"),
+                 hydrography={"from_circulation_file": True})
+    registry = TracerRegistry(tuple(cfg.tracers))
+    c0 = initial_tracers(cfg, g, registry)
+    ds = velocities_on_grid(FVCOM, g, "fvcom")
+    wet = np.asarray(g.mask) > 0
+    for name in ("temperature", "salinity"):
+        field, source = c0[registry.index(name)], ds[name].values[0]
+        covered = wet & np.isfinite(source)
+        assert covered.sum() > 20 and (wet & ~covered).sum() > 20       # the box is partly outside the mesh
+        np.testing.assert_array_equal(field[covered], source[covered])
+        # a cell outside the mesh takes a value present in its own layer
+        for k in range(g.shape[0]):
+            fill = wet[k] & ~covered[k]
+            if covered[k].any():
+                assert np.isin(field[k][fill], source[k][covered[k]]).all()
+        assert np.all(field[~wet] == 0) and np.isfinite(field).all()
+    with pytest.raises(ConfigError, match="from_circulation_file"):
+        config_from_dict({"hydrography": {"from_circulation_file": True}})
