@@ -3,19 +3,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .observations import VARIABLES  # noqa: E402
+from ..plotting import subplots
+from .observations import VARIABLES
 
 
 def _timeseries(path, objective, before, after, fit, held, variables):
     t = objective.plan.table.time
     obs = objective.observed
-    fig, axes = plt.subplots(len(variables), 1, figsize=(11, 2.8 * len(variables)), squeeze=False, sharex=True)
+    fig, axes = subplots(len(variables), 1, figsize=(11, 2.8 * len(variables)), squeeze=False, sharex=True)
     for ax, v in zip(axes[:, 0], variables):
         s = objective.plan.table.variable == v
         order = np.argsort(t[s])
@@ -32,12 +29,11 @@ def _timeseries(path, objective, before, after, fit, held, variables):
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _scatter(path, objective, before, after, fit, held, variables, misfit):
     obs = objective.observed
-    fig, axes = plt.subplots(1, len(variables), figsize=(4.2 * len(variables), 4), squeeze=False)
+    fig, axes = subplots(1, len(variables), figsize=(4.2 * len(variables), 4), squeeze=False)
     for ax, v in zip(axes[0], variables):
         s = objective.plan.table.variable == v
         for pred, colour, label in ((before, "tab:orange", "before"), (after, "tab:blue", "after")):
@@ -52,11 +48,10 @@ def _scatter(path, objective, before, after, fit, held, variables, misfit):
         ax.legend(fontsize=8, markerscale=4)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _history(path, history):
-    fig, ax = plt.subplots(1, 2, figsize=(10, 3.5))
+    fig, ax = subplots(1, 2, figsize=(10, 3.5))
     it = [h["iteration"] for h in history]
     ax[0].semilogy(it, [h["loss_per_observation"] for h in history], "o-", ms=3)
     ax[0].set_xlabel("iteration")
@@ -66,12 +61,11 @@ def _history(path, history):
     ax[1].set_ylabel("gradient norm per observation")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _parameters(path, table):
     names = list(table)
-    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 3, 3.8))
+    fig, ax = subplots(figsize=(1.2 * len(names) + 3, 3.8))
     for i, n in enumerate(names):
         row = table[n]
         ref = row.get("true_value", row["initial"]) or 1.0
@@ -85,7 +79,6 @@ def _parameters(path, table):
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def calibration_figures(folder: Path, objective, before, after, fit, held, result) -> list[str]:

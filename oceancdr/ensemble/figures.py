@@ -4,11 +4,10 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from ..plotting import subplots
 
 
 def removal_distribution(ax, removal, result) -> None:
@@ -69,17 +68,16 @@ def write_figures(folder: Path, ds, result) -> list[str]:
     def save(fig, name):
         fig.tight_layout()
         fig.savefig(folder / name, dpi=110)
-        plt.close(fig)
         written.append(f"figures/{name}")
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    fig, ax = subplots(figsize=(7, 4.2))
     removal_distribution(ax, ds["net_removal_t_co2"].values, result)
     save(fig, "removal_distribution.png")
     if "eta" in ds:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
+        fig, ax = subplots(figsize=(7, 4.2))
         efficiency_spread(ax, ds)
         save(fig, "efficiency_spread.png")
-    fig = plt.figure(figsize=(3.2 * ds.sizes["parameter"] + 0.6, 3.4))
+    fig = Figure(figsize=(3.2 * ds.sizes["parameter"] + 0.6, 3.4))
     sensitivity(fig, ds, result)
     save(fig, "sensitivity.png")
     return written

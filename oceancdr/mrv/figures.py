@@ -4,20 +4,16 @@ Every figure is drawn from mrv.nc and mrv.json alone, so a verifier can redraw i
 """
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from .accounting import T_CO2_PER_MOL  # noqa: E402
+from ..plotting import subplots
+from .accounting import T_CO2_PER_MOL
 
 DPI = 110
 
 
 def _save(fig, path):
     fig.savefig(path, dpi=DPI, bbox_inches="tight")
-    plt.close(fig)
     return path.name
 
 
@@ -45,7 +41,7 @@ def surface_maps(ds, times: list, path, release=None) -> str:
     """Surface excess TA, pCO2 change and pH change at ``times`` (indices into ds.time)."""
     rows = (("delta_alk", "excess TA (mmol m$^{-3}$)", "RdBu_r"), ("delta_pco2", "pCO$_2$ change (µatm)", "PuOr_r"),
             ("delta_ph", "pH change", "RdBu_r"))
-    fig, axes = plt.subplots(len(rows), len(times), figsize=(3.9 * len(times), 3.6 * len(rows)), squeeze=False,
+    fig, axes = subplots(len(rows), len(times), figsize=(3.9 * len(times), 3.6 * len(rows)), squeeze=False,
                              layout="constrained")
     ext = _extent(ds)
     days = ds["time_day"].values
@@ -73,7 +69,7 @@ def section(ds, i: int, row: int, path) -> str | None:
     edges_z = np.concatenate([zb[:, 0], zb[-1:, 1]])
     dx = x[1] - x[0] if len(x) > 1 else 1.0
     edges_x = np.concatenate([x - dx / 2, [x[-1] + dx / 2]])
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained")
+    fig, axes = subplots(1, 2, figsize=(11, 3.8), layout="constrained")
     for ax, (name, label) in zip(axes, (("delta_alk", "excess TA (mmol m$^{-3}$)"),
                                         ("delta_dic", "excess DIC (mmol m$^{-3}$)"))):
         a = np.ma.masked_invalid(ds[name].isel(time=i, y=row).values)
@@ -92,7 +88,7 @@ def section(ds, i: int, row: int, path) -> str | None:
 def uptake(ds, eta_max, path) -> str:
     """Cumulative additional uptake and alkalinity released; eta(t) against eta_max."""
     days = ds["time_day"].values
-    fig, (a1, a2) = plt.subplots(2, 1, figsize=(7.5, 6.5), sharex=True)
+    fig, (a1, a2) = subplots(2, 1, figsize=(7.5, 6.5), sharex=True)
     a1.plot(days, ds["uptake_mol"].values * T_CO2_PER_MOL, color="C0", label="additional CO$_2$ uptake")
     if eta_max is not None:
         a1.plot(days, ds["alkalinity_released_mol"].values * eta_max * T_CO2_PER_MOL, color="C1", ls="--",
@@ -115,7 +111,7 @@ def budget(terms: dict, residual: float, path) -> str:
     """Bars of the excess-carbon budget at the end: where it sits against where it came from."""
     labels = list(terms)
     values = np.array([terms[k] for k in labels])
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(labels) + 1.5))
+    fig, ax = subplots(figsize=(7.5, 0.45 * len(labels) + 1.5))
     colors = ["C0" if k in ("water", "sediment", "farm_stocks", "buried") else "C1" for k in labels]
     ax.barh(labels, values * 1e-3, color=colors)
     ax.axvline(0, color="k", lw=0.8)
@@ -129,7 +125,7 @@ def budget(terms: dict, residual: float, path) -> str:
 def side_effects(ds, thresholds, path) -> str:
     """Largest pH change and aragonite saturation, and the detectable fraction, over time."""
     days = ds["time_day"].values
-    fig, axes = plt.subplots(3, 1, figsize=(7.5, 8), sharex=True)
+    fig, axes = subplots(3, 1, figsize=(7.5, 8), sharex=True)
     axes[0].plot(days, ds["max_delta_ph"].values, label="largest pH rise")
     axes[0].axhline(thresholds["ph_change"], color="r", ls=":", label=f"threshold {thresholds['ph_change']:g}")
     axes[0].set_ylabel("ΔpH")
@@ -151,7 +147,7 @@ def footprint(ds, path, release=None) -> str | None:
     """Map of the cumulative additional uptake per area at the end of the run."""
     if "delta_co2_uptake" not in ds:
         return None
-    fig, ax = plt.subplots(figsize=(5, 5.2))
+    fig, ax = subplots(figsize=(5, 5.2))
     _symmetric(ax, ds["delta_co2_uptake"].isel(time=-1).values, _extent(ds), "PRGn",
                "cumulative additional uptake (mol m$^{-2}$)", fig)
     if release is not None:
@@ -170,7 +166,7 @@ def ecosystem(ds, path) -> str | None:
                                       ("delta_calcification_mol", "calcification")) if k in ds]
     if not names:
         return None
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = subplots(figsize=(7.5, 3.8))
     for k, lbl in names:
         ax.plot(ds["time_day"].values, ds[k].values * 1e-3, label=lbl)
     ax.set_xlabel("day")
