@@ -158,6 +158,10 @@ def test_ensemble_outputs(reference):
         assert list(ds["parameter"].values) == ["gas_transfer_scale", "wind_speed_scale", "naoh_pulse.amount_mol"]
         assert (ds["status"].values == "completed").all()
         assert ds["uptake_mol"].attrs["units"] == "mol" and ds["time"].dtype.kind == "M"
+        # a series named like a per-member summary value keeps both: the value per member, the series as _series
+        assert ds["alkalinity_released_mol"].dims == ("member",)
+        assert ds["alkalinity_released_mol_series"].dims == ("member", "time")
+        np.testing.assert_allclose(ds["alkalinity_released_mol_series"][:, -1], ds["alkalinity_released_mol"], rtol=1e-12)
     assert sorted(p.name for p in (out / "figures").iterdir()) == ["efficiency_spread.png", "removal_distribution.png",
                                                                     "sensitivity.png"]
 

@@ -52,9 +52,15 @@ def read_members(folder: Path, keys: list) -> dict:
     return found
 
 
+def series_variable(name: str) -> str:
+    """The ensemble.nc variable of series ``name``: the name itself, or ``<name>_series`` where a
+    per-member summary quantity already has the name (alkalinity_released_mol, max_omega_aragonite)."""
+    return f"{name}_series" if name in SUMMARY else name
+
+
 def write_netcdf(path: Path, design, results: dict, series_names: list, start: str, attrs: dict) -> xr.Dataset:
     """ensemble.nc: per member its parameters, status, error and summary values, and the selected
-    time series at the snapshot times (days since ``start``; NaN where a member did not run or
+    time series (named by :func:`series_variable`) at the snapshot times (days since ``start``; NaN where a member did not run or
     failed). Returns the dataset as written (times as days)."""
     n = len(design)
     days = next((r["days"] for r in results.values() if r["status"] == "completed"), [])
@@ -77,7 +83,8 @@ def write_netcdf(path: Path, design, results: dict, series_names: list, start: s
         for i, r in results.items():
             if r["status"] == "completed" and name in r["series"]:
                 v[i] = r["series"][name]
-        ds[name] = (("member", "time"), v, {"units": series_units(name), "long_name": name.replace("_", " ")})
+        var = series_variable(name)
+        ds[var] = (("member", "time"), v, {"units": series_units(name), "long_name": name.replace("_", " ")})
     ds.attrs.update({"Conventions": "CF-1.8", "title": "oceancdr ensemble: paired MRV runs per member"} | attrs)
     tmp = Path(path).with_name(Path(path).name + ".tmp")
     ds.to_netcdf(tmp, engine="netcdf4")
