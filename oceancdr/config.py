@@ -525,7 +525,7 @@ class CalibrationConfig(_Section):
                                                    "judged, never fitted")
     optimizer: OptimizerConfig = OptimizerConfig()
     checkpoint_steps: int | Literal["auto"] = Field(
-        "auto", description="steps per checkpointed segment of the gradient (auto: about sqrt of the run's steps)")
+        "auto", description="steps per checkpointed segment of the gradient (auto: the divisor of the run's steps nearest their square root)")
     finite_difference_step: PositiveFloat = Field(1e-5, description="gradient check: step in the transformed "
                                                   "variables")
     twin: TwinConfig | None = Field(None, description="twin experiment {seed, noise} (below)")

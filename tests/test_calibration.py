@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from oceancdr.calibration import calibrate, check_gradient, gauss_newton_hessian
-from oceancdr.calibration.objective import observed_run
+from oceancdr.calibration.objective import observed_run, segment_length
 from oceancdr.calibration.optimize import minimise
 from oceancdr.calibration.run import setup
 from oceancdr.cli import main
@@ -130,6 +130,13 @@ def test_checkpoint_segments_change_nothing(box):
             for seg in (96, 7)]
     assert runs[0].shape == (97,)
     np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_automatic_segment_divides_the_run_when_it_can():
+    assert segment_length(1800, "auto") == 40 and 1800 % 40 == 0          # sqrt 42.4: 40 beats 45
+    assert segment_length(96, "auto") == 8 and segment_length(1, "auto") == 1
+    assert segment_length(997, "auto") == 32                              # a prime: round(sqrt)
+    assert segment_length(96, 7) == 7 and segment_length(96, 500) == 96
 
 
 def test_interrupted_optimisation_keeps_its_best_point(prepared):

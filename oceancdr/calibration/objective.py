@@ -29,9 +29,13 @@ from .parameters import Trainables
 
 
 def segment_length(nsteps: int, setting) -> int:
-    """Steps per checkpointed segment: ``setting``, or about sqrt(nsteps) for ``"auto"``."""
+    """Steps per checkpointed segment: ``setting``, or for ``"auto"`` the divisor of ``nsteps``
+    nearest sqrt(nsteps) within a factor of two (else round(sqrt(nsteps))). A divisor leaves no
+    remainder segment, whose second trace of the step would double the gradient's compile time."""
     if setting == "auto":
-        return max(1, int(round(math.sqrt(nsteps))))
+        root = math.sqrt(nsteps)
+        divisors = [d for d in range(math.ceil(root / 2), math.floor(2 * root) + 1) if d and nsteps % d == 0]
+        return min(divisors, key=lambda d: abs(d - root)) if divisors else max(1, round(root))
     return max(1, min(int(setting), nsteps))
 
 
