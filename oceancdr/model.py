@@ -211,6 +211,21 @@ class Model:
         return self.state0.c.dtype
 
 
+#: units of the physical, forcing, exchange and production params (biology and intervention params
+#: carry theirs in their own tables)
+PARAMETER_UNITS = {
+    "alongshore_speed": "m s-1", "tidal_speed": "m s-1", "tidal_period": "s", "upwelling_transport": "m2 s-1",
+    "upwelling_seasonal_amplitude": "1", "upwelling_peak_day": "day of year", "kh": "m2 s-1",
+    "kv_background": "m2 s-1", "kv_mixed_layer": "m2 s-1", "mixed_layer_depth": "m", "surface_temperature": "degC",
+    "seasonal_sst_amplitude": "degC", "warmest_day": "day of year", "sst_restoring": "m s-1",
+    "sss_restoring": "m s-1", "wind_speed": "m s-1", "wind_speed_scale": "1", "gas_transfer_scale": "1",
+    "pressure_atm": "atm", "ice_fraction": "1", "xco2": "ppm", "sinking": "m s-1",
+    "exchange_timescale": "s", "exchange_ocean_salinity": "1", "exchange_ocean_dic": "umol kg-1",
+    "exchange_ocean_alk": "umol kg-1", "exchange_river_dic": "umol kg-1", "exchange_river_alk": "umol kg-1",
+    "production_mean": "mmol C m-3 d-1", "production_amplitude": "mmol C m-3 d-1", "production_peak_day": "day of year",
+}
+
+
 def default_params(cfg: Config, registry: TracerRegistry) -> dict:
     """Every continuous coefficient, in SI units (s, m, m2 s-1, m s-1, degC), from the config."""
     c, h = cfg.circulation, cfg.hydrography

@@ -174,3 +174,15 @@ def test_objective_targets_can_be_replaced_without_recompiling(prepared):
     assert shifted.loss(u) != objective.loss(u)
     # the loss summed on the host is the compiled one
     assert shifted.loss(u) == pytest.approx(float(shifted.value_and_grad(u)[0]), rel=1e-12)
+
+
+def test_every_parameter_has_units():
+    """calibration.json and the provenance name a unit for every parameter a config can train."""
+    from oceancdr.calibration.run import _units
+    from oceancdr.model import default_params
+    from oceancdr.state import TracerRegistry
+
+    for name in ("configs/cascobay.yaml", "configs/default.yaml"):
+        cfg = load_config(name)
+        params = default_params(cfg, TracerRegistry(tuple(cfg.tracers)))
+        assert [k for k in params if _units(k) is None] == [], name

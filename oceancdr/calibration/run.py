@@ -18,6 +18,7 @@ from ..biology.parameters import PARAMETERS as BIOLOGY_PARAMETERS
 from ..config import ConfigError
 from ..interventions.parameters import PARAMETERS as INTERVENTION_PARAMETERS
 from ..io import write_json_atomic
+from ..model import PARAMETER_UNITS
 from ..provenance import provenance
 from ..simulation import start_output
 from .objective import Objective, build_objective, gradient_check, laplace, segment_length
@@ -38,7 +39,7 @@ def _period_mask(times, period) -> np.ndarray:
 
 def _units(name: str) -> str | None:
     table = BIOLOGY_PARAMETERS | INTERVENTION_PARAMETERS
-    return table[name].units if name in table else None
+    return table[name].units if name in table else PARAMETER_UNITS.get(name)
 
 
 def setup(model):
