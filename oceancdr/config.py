@@ -729,7 +729,8 @@ def _format_error(err: ValidationError) -> str:
 
 
 def apply_overrides(data: dict, overrides: list[str]) -> dict:
-    """Apply ``dotted.key=value`` overrides (values parsed as YAML) to a nested config dict."""
+    """Apply ``dotted.key=value`` overrides (values parsed as YAML) to a nested config dict; a
+    number picks an item of a list (``interventions.0.schedule.end_day=4``)."""
     for item in overrides:
         if "=" not in item:
             raise ConfigError(f"--set {item!r}: expected dotted.key=value")
@@ -737,12 +738,22 @@ def apply_overrides(data: dict, overrides: list[str]) -> dict:
         parts = key.strip().split(".")
         node = data
         for p in parts[:-1]:
+            if isinstance(node, list):
+                node = node[_list_index(node, p, key)]
+                continue
             child = node.setdefault(p, {})
-            if not isinstance(child, dict):
+            if not isinstance(child, (dict, list)):
                 raise ConfigError(f"--set {key}: {p} is not a section")
             node = child
-        node[parts[-1]] = yaml.safe_load(text)
+        last = _list_index(node, parts[-1], key) if isinstance(node, list) else parts[-1]
+        node[last] = yaml.safe_load(text)
     return data
+
+
+def _list_index(items: list, part: str, key: str) -> int:
+    if not part.isdigit() or int(part) >= len(items):
+        raise ConfigError(f"--set {key}: {part!r} is not an item of that list (0 to {len(items) - 1})")
+    return int(part)
 
 
 def _read_yaml(path: Path) -> dict:
@@ -823,7 +834,8 @@ def reference_markdown() -> str:
     lines = ["# Configuration reference", "",
              "Generated from the schema by `python -m oceancdr.config`; do not edit by hand. Units are in the",
              "key names where they are not SI. Unknown keys are errors. Override any key on the command line",
-             "with `--set section.key=value` (values are parsed as YAML).", ""]
+             "with `--set section.key=value` (values are parsed as YAML); a number picks an item of a list,",
+             "as in `--set interventions.0.schedule.end_day=4`.", ""]
 
     def rows(model, prefix):
         out = []

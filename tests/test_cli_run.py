@@ -118,6 +118,17 @@ def test_config_errors_exit_2_with_one_line_naming_the_key(override, key, capsys
     assert code == 2 and len(err) == 1 and key in err[0], err
 
 
+def test_set_reaches_list_items():
+    from oceancdr.config import ConfigError, load_config
+
+    cfg = load_config(ROOT / "configs" / "oae_point_release.yaml",
+                      ["interventions.0.schedule.end_day=4", "interventions.0.footprint.center=[10, 50]"])
+    assert cfg.interventions[0].schedule.end_day == 4 and cfg.interventions[0].footprint.center == (10, 50)
+    for bad in ("interventions.1.schedule.end_day=4", "interventions.x.name=a"):
+        with pytest.raises(ConfigError, match="is not an item of that list"):
+            load_config(ROOT / "configs" / "oae_point_release.yaml", [bad])
+
+
 def test_validate_accepts_every_shipped_config(capsys):
     for cfg in sorted((ROOT / "configs").glob("*.yaml")):
         assert main(["validate", str(cfg)]) == 0, cfg
