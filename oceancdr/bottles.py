@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import ConfigError
+from .grid import EARTH_RADIUS_M
 
 #: model tracer -> (bottle column(s) in order of preference, is per-kg)
 COLUMNS = {
@@ -29,7 +30,6 @@ COLUMNS = {
     "sio4": (("SILCAT",), True),
     "o2": (("OXYGEN", "CTDOXY"), True),
 }
-EARTH_RADIUS_KM = 6371.0
 
 
 def read_whp_exchange(path):
@@ -53,7 +53,7 @@ def distance_km(lon0, lat0, lon, lat):
     """Great-circle distance (km) from (lon0, lat0) to each (lon, lat), haversine formula."""
     p0, p = np.radians(lat0), np.radians(lat)
     a = np.sin((p - p0) / 2) ** 2 + np.cos(p0) * np.cos(p) * np.sin(np.radians(lon - lon0) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+    return 2e-3 * EARTH_RADIUS_M * np.arcsin(np.sqrt(a))
 
 
 def _good(table, column):
