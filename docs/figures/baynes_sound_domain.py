@@ -12,6 +12,7 @@ import numpy as np
 from oceancdr.bottles import bottle_profiles, distance_km, read_whp_exchange
 from oceancdr.config import load_config
 from oceancdr.model import build_model
+from oceancdr.readers.regrid import grid_angle, rotate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,8 +29,7 @@ def main(out=ROOT / "docs" / "figures" / "baynes_sound_domain.png"):
     u = np.divide(U, ax_, out=np.zeros_like(U), where=ax_ > 0)
     v = np.divide(V, ay_, out=np.zeros_like(V), where=ay_ > 0)
     uc, vc = 0.5 * (u[:, 1:] + u[:, :-1]), 0.5 * (v[1:] + v[:-1])
-    angle = np.arctan2(np.gradient(lat, axis=1), np.gradient(lon, axis=1) * np.cos(np.radians(lat)))
-    east, north = uc * np.cos(angle) - vc * np.sin(angle), uc * np.sin(angle) + vc * np.cos(angle)
+    east, north = rotate(uc, vc, grid_angle(lon, lat))
     speed = (abs(cfg.circulation.alongshore_speed_m_s) + cfg.circulation.tidal_speed_m_s)
 
     fig = plt.figure(figsize=(11, 6.2))
