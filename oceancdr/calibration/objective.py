@@ -143,15 +143,13 @@ def build_objective(model, trainables: Trainables, plan: Plan, fit: np.ndarray, 
 
 def gauss_newton_hessian(objective: Objective, u) -> np.ndarray:
     """J^T J of the residuals (observations and priors) at ``u``: the Gauss-Newton Hessian of the
-    loss, built column by column from Hessian-vector products J^T (J v), each one forward-mode
-    product through the run and one reverse-mode product (nothing of size N x n is stored)."""
+    loss, built column by column from Hessian-vector products J^T (J v) (nothing of size N x n is
+    stored). J v is the transpose of the reverse-mode product w -> J^T w, because the advection
+    has a reverse-mode rule only (oceancdr.transport.advection.face_fluxes)."""
     @jax.jit
     def hvp(u, v, data):
-        def r(u):
-            return objective.raw_residuals(u, data)
-
-        _, jv = jax.jvp(r, (u,), (v,))
-        _, vjp = jax.vjp(r, u)
+        out, vjp = jax.vjp(lambda u: objective.raw_residuals(u, data), u)
+        jv, = jax.linear_transpose(vjp, out)((v,))
         return vjp(jv)[0]
 
     data = objective.data
