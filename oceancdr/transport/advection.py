@@ -45,13 +45,19 @@ def _pad2(a, lo, hi, axis):
     return jnp.concatenate([lo, lo, a, hi, hi], axis=axis)
 
 
+def _upwind_volume(vol, pos, vaxis):
+    """Volume of the cell upwind of each face (the edge cells' own volume beyond the edges)."""
+    n = vol.shape[vaxis]
+    volp = _pad2(vol, _slice(vol, vaxis, 0, 1), _slice(vol, vaxis, n - 1, n), vaxis)
+    return jnp.where(pos, _slice(volp, vaxis, 1, n + 2), _slice(volp, vaxis, 2, n + 3))
+
+
 def _stencil(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
     """Everything the face fluxes and their adjoint share: the windows of the padded tracer, the
     upwind selection, the limiter and the Courant factor (arrays on the n+1 faces along ``axis``)."""
     n = q.shape[axis]
     vaxis = axis - 1
     qp = _pad2(q, lo, hi, axis)
-    volp = _pad2(vol, _slice(vol, vaxis, 0, 1), _slice(vol, vaxis, n - 1, n), vaxis)
     zero = jnp.zeros_like(_slice(wet, vaxis, 0, 1))
     wetp = _pad2(wet, zero, zero, vaxis)
     qll, ql, qr, qrr = (_slice(qp, axis, s, s + n + 1) for s in range(4))
@@ -60,7 +66,7 @@ def _stencil(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
     up = jnp.where(pos, ql, qr)
     delta = jnp.where(pos, qr, ql) - up
     upup = jnp.where(pos, qll, qrr)
-    upwind_volume = jnp.where(pos, _slice(volp, vaxis, 1, n + 2), _slice(volp, vaxis, 2, n + 3))
+    upwind_volume = _upwind_volume(vol, pos, vaxis)
     courant = jnp.abs(F) * dt / upwind_volume
     half = 0.5 * (1.0 - jnp.minimum(courant, 1.0))
     mask = jnp.where(pos, wll, wrr) * (1.0 - open_face)
@@ -129,23 +135,17 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     d_F = tracer_sum(ct * (up + h_psi * delta)) + d_courant * jnp.sign(F) * dt / upwind_volume
     d_dt = jnp.sum(d_courant * jnp.abs(F) / upwind_volume)
     d_upwind_volume = -d_courant * courant / upwind_volume
-    d_volp = _unshift((zero[0], jnp.where(pos, d_upwind_volume, 0.0), jnp.where(pos, 0.0, d_upwind_volume),
-                       zero[0]), vaxis)
-    d_vol = (_slice(d_volp, vaxis, 2, n + 2)
-             + _unshift((_slice(d_volp, vaxis, 0, 1) + _slice(d_volp, vaxis, 1, 2),), vaxis, n - 1)
-             + _unshift((_slice(d_volp, vaxis, n + 2, n + 3) + _slice(d_volp, vaxis, n + 3, n + 4),), vaxis, 0, n - 1))
+    d_vol, = jax.vjp(lambda v: _upwind_volume(v, pos, vaxis), vol)[1](d_upwind_volume)
     return d_q, d_F, d_vol, None, d_lo, d_hi, None, d_dt
 
 
-def _unshift(windows, axis, before=None, after=None):
+def _unshift(windows, axis):
     """Sum of arrays placed at successive offsets along ``axis`` (window s padded by s before and
-    len(windows) - 1 - s after), the transpose of taking shifted windows; ``before``/``after``
-    override the padding of a single array."""
-    k = len(windows)
+    len(windows) - 1 - s after): the transpose of taking shifted windows."""
     total = 0.0
     for s, w in enumerate(windows):
         pads = [(0, 0)] * w.ndim
-        pads[axis] = (s if before is None else before, k - 1 - s if after is None else after)
+        pads[axis] = (s, len(windows) - 1 - s)
         total = total + jnp.pad(w, pads)
     return total
 
