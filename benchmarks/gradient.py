@@ -1,15 +1,19 @@
 """Cost of an exact gradient through a run, against the forward run itself (issue 7).
 
 A small 3-D coastal model (temperature, salinity, DIC, TA with air-sea CO2, no ecosystem) is run
-for N = 100, 1000 and 10000 steps; the loss is the sum of squares of the surface-mean DIC after
-every step (the shape of a calibration misfit), its parameters the gas-transfer scale, kh and the
-mixed-layer diffusivity. For each N, warm (compilation excluded) and best of ``repeats``:
+for N = 100, 1000 and 10000 steps on a 12 x 16 x 8 grid, and for 100 steps on a 48 x 64 x 16 grid
+(where the arrays leave the caches and memory traffic, not kernel dispatch, sets the cost); the
+loss is the sum of squares of the surface-mean DIC after every step (the shape of a calibration
+misfit), its parameters the gas-transfer scale, kh and the mixed-layer diffusivity. For each case,
+warm (compilation excluded) and best of ``repeats``:
 
 * forward: the loss alone; gradient: loss and reverse-mode gradient together, with segments of
-  sqrt(N) steps checkpointed (oceancdr.calibration.objective.observed_run);
+  sqrt(N) steps checkpointed and every step checkpointed within them
+  (oceancdr.calibration.objective.observed_run);
 * memory: XLA's own account of the compiled program (``memory_analysis``: arguments, outputs and
   temporaries, the peak buffer footprint of the program) for the forward run, the checkpointed
-  gradient and, up to 1000 steps, the gradient without checkpointing (one segment of N).
+  gradient and, up to 1000 steps on the small grid, the gradient with one segment of N steps
+  (the state of every step stored: memory linear in N).
 """
 from __future__ import annotations
 
@@ -54,11 +58,13 @@ def _footprint(compiled) -> int:
 
 
 def run(quick: bool = False) -> list:
-    model = _model(8, 10, 6) if quick else _model()
-    x = jnp.asarray([float(model.params[n]) for n in NAMES])
-    args = (x, model.params, model.state0, model.forcing, model.grid)
+    small, large = ((8, 10, 6), (24, 32, 12)) if quick else ((12, 16, 8), (48, 64, 16))
+    cases = [(small, n) for n in ((100, 300) if quick else (100, 1000, 10000))] + [(large, 50 if quick else 100)]
     rows = []
-    for nsteps in ((100, 300) if quick else (100, 1000, 10000)):
+    for shape, nsteps in cases:
+        model = _model(*shape)
+        x = jnp.asarray([float(model.params[n]) for n in NAMES])
+        args = (x, model.params, model.state0, model.forcing, model.grid)
         seg = segment_length(nsteps, "auto")
         loss = _loss(model, nsteps, seg)
         forward = jax.jit(loss).lower(*args).compile()
@@ -67,7 +73,7 @@ def run(quick: bool = False) -> list:
                "forward_s": best_time(lambda: forward(*args), 1 if nsteps >= 10000 else 3),
                "gradient_s": best_time(lambda: gradient(*args), 1 if nsteps >= 10000 else 3),
                "forward_bytes": _footprint(forward), "gradient_bytes": _footprint(gradient)}
-        if nsteps <= 1000:
+        if nsteps <= 1000 and shape == small:
             plain = jax.jit(jax.value_and_grad(_loss(model, nsteps, nsteps))).lower(*args).compile()
             row["gradient_unchecked_bytes"] = _footprint(plain)
         row["time_ratio"] = row["gradient_s"] / row["forward_s"]

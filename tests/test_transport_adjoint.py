@@ -1,12 +1,24 @@
-"""The hand-written adjoint of the limited face fluxes against JAX's own reverse mode of the same
-forward code, and against central differences through a whole advective step."""
+"""The hand-written adjoints of the limited face fluxes and of the two diffusion operators against
+JAX's own reverse mode of the same forward code, and against central differences through whole
+advective and diffusive steps."""
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 import oceancdr
-from oceancdr.transport import advection
+from oceancdr.transport import advection, diffusion
+
+
+def _assert_same_vjp(reference, adjoint, args, names):
+    """Same values; every cotangent nonzero and equal to round-off."""
+    out_a, back_a = jax.vjp(reference, *args)
+    out_b, back_b = jax.vjp(adjoint, *args)
+    np.testing.assert_array_equal(out_a, out_b)
+    ct = jnp.asarray(np.random.default_rng(1).normal(size=out_a.shape))
+    for name, a, b in zip(names, back_a(ct), back_b(ct)):
+        assert float(jnp.abs(a).max()) > 0, name
+        np.testing.assert_allclose(b, a, rtol=1e-11, atol=1e-12 * float(jnp.abs(a).max()), err_msg=name)
 
 
 def _case(axis, seed=0, shape=(3, 4, 5, 6)):
@@ -39,14 +51,7 @@ def test_face_flux_adjoint_equals_reverse_mode_of_the_forward(axis, limiter):
     def adjoint(q, F, vol, lo, hi, dt):
         return advection.face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter)
 
-    args = (*k.values(), 0.7)
-    out_a, back_a = jax.vjp(reverse_mode, *args)
-    out_b, back_b = jax.vjp(adjoint, *args)
-    np.testing.assert_array_equal(out_a, out_b)
-    ct = jnp.asarray(np.random.default_rng(1).normal(size=out_a.shape))
-    for name, a, b in zip(("q", "F", "vol", "lo", "hi", "dt"), back_a(ct), back_b(ct)):
-        assert float(jnp.abs(a).max()) > 0, name
-        np.testing.assert_allclose(b, a, rtol=1e-12, atol=1e-12 * float(jnp.abs(a).max()), err_msg=name)
+    _assert_same_vjp(reverse_mode, adjoint, (*k.values(), 0.7), ("q", "F", "vol", "lo", "hi", "dt"))
 
 
 def test_advective_step_gradient_matches_central_differences():
@@ -77,6 +82,56 @@ def test_advective_step_gradient_matches_central_differences():
     direction = jnp.asarray(rng.normal(size=shape))
     fd = (loss(c + h * direction, 1.0) - loss(c - h * direction, 1.0)) / (2 * h)
     assert float(jnp.sum(g_c * direction)) == pytest.approx(float(fd), rel=1e-6)
+
+
+def test_diffusion_adjoints_equal_reverse_mode_of_the_forward():
+    rng = np.random.default_rng(4)
+    ntr, nz, ny, nx = 3, 5, 4, 6
+    c = jnp.asarray(rng.normal(size=(ntr, nz, ny, nx)))
+    wet = (rng.uniform(size=(nz, ny, nx)) > 0.2).astype(float)
+    scale = jnp.asarray(rng.uniform(0.1, 0.3, (nz, ny, nx)) * wet)
+    cx, cy = jnp.asarray(rng.uniform(0, 1, (nz, ny, nx - 1))), jnp.asarray(rng.uniform(0, 1, (nz, ny - 1, nx)))
+    _assert_same_vjp(diffusion._explicit_step.fun, diffusion._explicit_step, (c, cx, cy, scale),
+                     ("c", "cx", "cy", "scale"))
+
+    a = jnp.asarray(rng.uniform(0, 2, (nz - 1, ny, nx)) * wet[1:])
+    vol = jnp.asarray(rng.uniform(1, 2, (nz, ny, nx)))
+    rhs = jnp.asarray(rng.normal(size=(nz, ntr, ny, nx)))
+    _assert_same_vjp(lambda a, v, r: diffusion._thomas(a, v, r, 0.8),
+                     lambda a, v, r: diffusion._implicit_solve(a, v, r, 0.8), (a, vol, rhs), ("a", "vol", "rhs"))
+
+
+def test_diffusive_step_gradient_matches_central_differences():
+    rng = np.random.default_rng(5)
+    shape = (2, 4, 3, 5)
+    wet = jnp.asarray((rng.uniform(size=shape[1:]) > 0.25).astype(float))
+
+    class Grid:            # uneven cells and land
+        mask = wet
+        volume = jnp.asarray(rng.uniform(1.0, 3.0, shape[1:])) * 1e3
+        ax = jnp.asarray(rng.uniform(1.0, 2.0, (4, 3, 6))) * 10.0 * wet[..., :1]
+        ay = jnp.asarray(rng.uniform(1.0, 2.0, (4, 4, 5))) * 10.0
+        az = jnp.asarray(rng.uniform(1.0, 2.0, (5, 3, 5))) * 100.0
+        dxc = jnp.asarray(rng.uniform(1.0, 2.0, (3, 6)))
+        dyc = jnp.asarray(rng.uniform(1.0, 2.0, (4, 1)))
+        dzc = jnp.asarray(rng.uniform(1.0, 2.0, (5, 1, 1)))
+
+    c = jnp.asarray(rng.normal(size=shape))
+    weights = jnp.asarray(rng.normal(size=shape))
+    kv0 = jnp.asarray(rng.uniform(0.5, 1.5, (5, 1, 1)))
+
+    def loss(c, kh, kv_scale):
+        out = diffusion.diffuse_horizontal(c, kh, Grid, 20.0)
+        out = diffusion.diffuse_vertical_implicit(out, kv_scale * kv0, Grid, 50.0)
+        return jnp.sum(weights * out ** 2)
+
+    grads = jax.grad(loss, argnums=(0, 1, 2))(c, 1.0, 1.0)
+    h = 1e-6
+    assert float(grads[1]) == pytest.approx(float(loss(c, 1.0 + h, 1.0) - loss(c, 1.0 - h, 1.0)) / (2 * h), rel=1e-6)
+    assert float(grads[2]) == pytest.approx(float(loss(c, 1.0, 1.0 + h) - loss(c, 1.0, 1.0 - h)) / (2 * h), rel=1e-6)
+    direction = jnp.asarray(rng.normal(size=shape))
+    fd = (loss(c + h * direction, 1.0, 1.0) - loss(c - h * direction, 1.0, 1.0)) / (2 * h)
+    assert float(jnp.sum(grads[0] * direction)) == pytest.approx(float(fd), rel=1e-6)
 
 
 def test_ynn_flag_is_added_only_where_it_exists_and_is_not_set():

@@ -9,11 +9,13 @@ The tracer amount is updated in pure flux form, so the scheme conserves to round
 through open boundaries are exact. Open-boundary faces and faces whose far upwind cell is land are
 first-order upwind; inflow at open boundaries carries the prescribed boundary value.
 """
-from functools import partial, reduce
+from functools import partial
 
 import jax
 import jax.numpy as jnp
 from jax import lax
+
+from .tracer_sum import tracer_sum
 
 
 def superbee(r):
@@ -127,9 +129,6 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     d_q = _slice(d_qp, axis, 2, n + 2)
     d_lo = _slice(d_qp, axis, 0, 1) + _slice(d_qp, axis, 1, 2)
     d_hi = _slice(d_qp, axis, n + 2, n + 3) + _slice(d_qp, axis, n + 3, n + 4)
-    # F, dt and the volumes are shared by the tracers: the sum over tracers is written as explicit
-    # adds, the pattern XLA's CPU backend handles best (see oceancdr/__init__.py)
-    tracer_sum = partial(reduce, jnp.add)
     d_half = tracer_sum(ct_face * psi * mask * delta)
     d_courant = jnp.where(courant < 1.0, -0.5 * d_half, 0.0)
     d_F = tracer_sum(ct * (up + h_psi * delta)) + d_courant * jnp.sign(F) * dt / upwind_volume
