@@ -8,8 +8,9 @@ the N/S states at segment starts and recomputes one segment at a time, so memory
 N/S + S states (about 2 sqrt(N) with S = sqrt(N), the default) at the price of one extra forward
 run (Griewank & Walther 2008, ch. 12). Each step inside a segment is checkpointed too: the
 segment's re-run keeps only its S states, and each step's intermediates are recomputed just before
-its adjoint, so they are never stacked over the segment (on a 48 x 64 x 16 grid that stacking cost
-more memory traffic than the second recomputation, and 3x the memory). The carbonate solver inside is differentiated implicitly
+its adjoint instead of being stacked over the segment (on a 48 x 64 x 16 grid the stacking's
+memory traffic cost more than recomputing each step once more, and 2.7x the memory; see
+docs/performance.md). The carbonate solver inside is differentiated implicitly
 (oceancdr.chemistry.carbonate), so no Newton iteration is unrolled.
 
 The loss is 0.5 * sum(r^2) over r_i = (model_i - y_i) / sigma_i for the fitted observations, plus
