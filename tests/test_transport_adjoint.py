@@ -45,13 +45,20 @@ def test_face_flux_adjoint_equals_reverse_mode_of_the_forward(axis, limiter):
     wet, open_face = k.pop("wet"), k.pop("open_face")
 
     def reverse_mode(q, F, vol, lo, hi, dt):     # the same forward, left to JAX to differentiate
-        pos, up, delta, r, big, mask, half, *_ = advection._stencil(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter)
+        pos, up, delta, r, big, mask, half, *_ = advection._stencil(q, F, vol, wet, lo, hi, open_face, dt, axis)
         return F * (up + half * advection.LIMITERS[limiter](r) * mask * delta)
 
     def adjoint(q, F, vol, lo, hi, dt):
         return advection.face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter)
 
     _assert_same_vjp(reverse_mode, adjoint, (*k.values(), 0.7), ("q", "F", "vol", "lo", "hi", "dt"))
+
+
+@pytest.mark.parametrize("axis", [1, 2, 3])
+def test_forward_and_adjoint_ghost_paddings_agree(axis):
+    k = _case(axis)
+    np.testing.assert_array_equal(advection._pad2(k["q"], k["lo"], k["hi"], axis),
+                                  advection._stored_pad2(k["q"], k["lo"], k["hi"], axis))
 
 
 def test_advective_step_gradient_matches_central_differences():
