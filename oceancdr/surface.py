@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from .chemistry.airsea import co2_flux, transfer_velocity_w14
 from .chemistry.density import density, mmol_m3_to_umol_kg
 from .chemistry.oxygen import o2_saturation, schmidt_o2
+from .stored import stored_cotangent
 
 
 def sst_restoring(c, t, p, forcing, grid, registry):
@@ -60,7 +61,8 @@ def airsea_co2(c, t, p, forcing, grid, registry):
 def co2_exchange(c, t, p, forcing, registry):
     """Air-sea CO2 exchange over the top layer: AirSeaFlux with ``flux`` (mol m-2 s-1, positive
     into the ocean), ``pco2_sea``, ``pco2_air`` (uatm) and ``kw`` (m s-1)."""
-    dic, alk, sio4, po4, temp, salt = surface_carbonate_inputs(c, registry)
+    # the solve's adjoint is formed once (without the store, XLA recomputed it for every tracer)
+    dic, alk, sio4, po4, temp, salt = stored_cotangent(surface_carbonate_inputs(c, registry))
     return co2_flux(dic, alk, temp, salt, forcing.wind_speed(t, p) ** 2, forcing.xco2(t, p),
                     p["pressure_atm"], p["ice_fraction"], p["gas_transfer_scale"], sio4, po4)
 

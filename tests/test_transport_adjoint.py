@@ -148,3 +148,23 @@ def test_ynn_flag_is_added_only_where_it_exists_and_is_not_set():
         f"--xla_cpu_multi_thread_eigen=false {flag}"
     assert oceancdr._xla_flags("--foo", "0.4.30") == "--foo"
     assert oceancdr._xla_flags(f"{flag}individual_dot", "0.10.2") == f"{flag}individual_dot"
+
+
+def test_stored_cotangent_is_the_identity_under_grad_transpose_and_vmap():
+    """oceancdr.stored: the conditional that keeps XLA from recomputing an adjoint changes no
+    value, is transposable (the calibration's J v) and works under vmap (a select there)."""
+    from oceancdr.stored import stored_cotangent
+
+    x = jnp.linspace(0.5, 2.0, 6)
+
+    def f(x, stored):
+        y = stored_cotangent(x) if stored else x
+        return jnp.sin(y) * y ** 2
+
+    ct = jnp.arange(6.0)
+    pull_s, pull_p = jax.vjp(lambda x: f(x, True), x)[1], jax.vjp(lambda x: f(x, False), x)[1]
+    np.testing.assert_array_equal(pull_s(ct)[0], pull_p(ct)[0])
+    jv, = jax.linear_transpose(pull_s, f(x, True))((ct,))
+    np.testing.assert_allclose(jv, jax.jvp(lambda x: f(x, False), (x,), (ct,))[1], rtol=1e-14)
+    batched = jax.vmap(jax.grad(lambda x: f(x, True).sum()))(jnp.stack([x, 2 * x]))
+    np.testing.assert_array_equal(batched[1], jax.grad(lambda x: f(x, False).sum())(2 * x))

@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from ..stored import stored
 from .tracer_sum import tracer_sum
 
 
@@ -109,59 +110,74 @@ def _face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
     return F * (up + half * LIMITERS[limiter](r) * mask * delta)
 
 
+def _coefficients(psi, dpsi, pos, big, r, delta, mask, half):
+    """Derivatives of the face value q_f = up + h psi(r) m delta with respect to the cell left of
+    the face, the cell right of it and the far upwind cell (h the Courant factor, m the mask,
+    r = (up - upup) / delta):
+
+    dq_f/dup = 1 - h psi m + e (1 + r), dq_f/ddown = h psi m - e r, dq_f/dupup = -e, where
+    e = h psi'(r) m; where |delta| is below the floor, r = up - upup, so r is taken as 0 and e is
+    scaled by delta."""
+    h_psi = half * psi * mask
+    e = half * dpsi * mask * jnp.where(big, 1.0, delta)
+    r0 = jnp.where(big, r, 0.0)
+    d_up = 1.0 - h_psi + e * (1.0 + r0)
+    d_down = h_psi - e * r0
+    return jnp.where(pos, d_up, d_down), jnp.where(pos, d_down, d_up), -e
+
+
 def _face_fluxes_fwd(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
-    flux = _face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter)
-    return flux, (q, F, vol, wet, lo, hi, open_face, dt)
+    pos, up, delta, r, big, mask, half, *_ = _stencil(q, F, vol, wet, lo, hi, open_face, dt, axis)
+    psi, dpsi = jax.jvp(LIMITERS[limiter], (r,), (jnp.ones_like(r),))
+    flux = F * (up + half * psi * mask * delta)
+    return flux, (_coefficients(psi, dpsi, pos, big, r, delta, mask, half), (q, F, vol, wet, lo, hi, open_face, dt))
 
 
 def _face_fluxes_bwd(axis, limiter, saved, ct):
     """Adjoint of the face fluxes, written out: JAX's reverse mode of the forward code moved every
     intermediate through memory several times and cost 5-15x the forward (a written-out tangent
-    rule, transposed by JAX, was 1.4x slower than this). The inputs are saved, the stencil is
-    recomputed.
+    rule, transposed by JAX, was 1.4x slower than this).
 
-    With q_f = up + h psi(r) m delta (h the Courant factor, m the mask, r = (up - upup) / delta):
-    dq_f/dup = 1 - h psi m + e (1 + r), dq_f/ddown = h psi m - e r, dq_f/dupup = -e, where
-    e = h psi'(r) m; where |delta| is below the floor, r = up - upup, so r is taken as 0 and e is
-    scaled by delta. The flux F q_f also depends on F, dt and the upwind volume through h.
+    The forward pass stores the three derivatives of each face value (:func:`_coefficients`), so
+    the cotangent of every cell is formed from them without the stencil (with the stencil
+    recomputed here instead, XLA computed it anew for each of the four faces a cell feeds). The
+    flux F q_f also depends on F, dt and the upwind volume through h; that part recomputes the
+    stencil, and XLA drops it where the flow is not differentiated.
     """
-    q, F, vol, wet, lo, hi, open_face, dt = saved
+    (k_left, k_right, k_far), inputs = saved
+    q, F, vol, wet, lo, hi, open_face, dt = inputs
     n = q.shape[axis]
     vaxis = axis - 1
-    pos, up, delta, r, big, mask, half, courant, upwind_volume = _stencil(*saved, axis, _stored_pad2)
-    psi, dpsi = jax.jvp(LIMITERS[limiter], (r,), (jnp.ones_like(r),))
-    h_psi = half * psi * mask
-    e = half * dpsi * mask * jnp.where(big, 1.0, delta)
-    r0 = jnp.where(big, r, 0.0)
+    pos = F >= 0
     ct_face = ct * F
-    d_up = ct_face * (1.0 - h_psi + e * (1.0 + r0))
-    d_down = ct_face * (h_psi - e * r0)
-    d_upup = -ct_face * e
-    zero = jnp.zeros_like(d_up)
-    windows = (jnp.where(pos, d_upup, zero), jnp.where(pos, d_up, d_down),
-               jnp.where(pos, d_down, d_up), jnp.where(pos, zero, d_upup))
-    d_qp = _unshift(windows, axis)
-    d_q = _slice(d_qp, axis, 2, n + 2)
-    d_lo = _slice(d_qp, axis, 0, 1) + _slice(d_qp, axis, 1, 2)
-    d_hi = _slice(d_qp, axis, n + 2, n + 3) + _slice(d_qp, axis, n + 3, n + 4)
+    left, right, far = stored(lambda ct, *k: tuple(ct * kk for kk in k), k_left, ct_face, k_left, k_right, k_far)
+    # the far upwind cell is the second cell to the left where the flow is positive, else the
+    # second to the right; cell i is right of face i, left of face i + 1, far left of face i + 2
+    # and far right of face i - 1
+    far_left = jnp.where(pos, far, 0.0)
+    far_right = jnp.where(pos, 0.0, far)
+    d_q = (_slice(left, axis, 1, n + 1) + _slice(right, axis, 0, n)
+           + _pad(_slice(far_left, axis, 2, n + 1), axis, (0, 1))
+           + _pad(_slice(far_right, axis, 0, n - 1), axis, (1, 0)))
+    d_lo = _slice(far_left, axis, 0, 1) + _slice(far_left, axis, 1, 2) + _slice(left, axis, 0, 1)
+    d_hi = (_slice(right, axis, n, n + 1) + _slice(far_right, axis, n - 1, n)
+            + _slice(far_right, axis, n, n + 1))
+    pos, up, delta, r, big, mask, half, courant, upwind_volume = _stencil(*inputs, axis, _stored_pad2)
+    psi = LIMITERS[limiter](r)
     d_half = tracer_sum(ct_face * psi * mask * delta)
     d_courant = jnp.where(courant < 1.0, -0.5 * d_half, 0.0)
-    d_F = tracer_sum(ct * (up + h_psi * delta)) + d_courant * jnp.sign(F) * dt / upwind_volume
+    d_F = tracer_sum(ct * (up + half * psi * mask * delta)) + d_courant * jnp.sign(F) * dt / upwind_volume
     d_dt = jnp.sum(d_courant * jnp.abs(F) / upwind_volume)
     d_upwind_volume = -d_courant * courant / upwind_volume
     d_vol, = jax.vjp(lambda v: _upwind_volume(v, pos, vaxis), vol)[1](d_upwind_volume)
     return d_q, d_F, d_vol, None, d_lo, d_hi, None, d_dt
 
 
-def _unshift(windows, axis):
-    """Sum of arrays placed at successive offsets along ``axis`` (window s padded by s before and
-    len(windows) - 1 - s after): the transpose of taking shifted windows."""
-    total = 0.0
-    for s, w in enumerate(windows):
-        pads = [(0, 0)] * w.ndim
-        pads[axis] = (s, len(windows) - 1 - s)
-        total = total + jnp.pad(w, pads)
-    return total
+def _pad(a, axis, widths):
+    """Zero-pad ``a`` along ``axis`` by ``widths`` (before, after)."""
+    pads = [(0, 0)] * a.ndim
+    pads[axis] = widths
+    return jnp.pad(a, pads)
 
 
 _face_fluxes.defvjp(_face_fluxes_fwd, _face_fluxes_bwd)

@@ -1,0 +1,43 @@
+"""Intermediates that XLA must store rather than recompute, for the hand-written adjoints.
+
+XLA's CPU backend fuses a producer into each of its consumers and recomputes it there. In reverse
+mode that recomputed the flux-limiter stencil for each of the four faces a cell feeds, and the
+adjoint of the carbonate solve in the air-sea flux once for every tracer of the cotangent it is
+added to. ``lax.optimization_barrier`` does not prevent this: XLA's CPU pipeline removes the barrier
+before fusion. The operands and results of a conditional are always stored, so :func:`stored`
+evaluates a function as a conditional whose two branches are that function. Under ``vmap`` the
+predicate is batched and JAX turns the conditional into a select of both branches: the result is
+the same, the function is evaluated twice and nothing is forced into memory.
+"""
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+
+def stored(f, key, *args):
+    """``f(*args)``, with ``args`` and the result held in memory. The predicate reads the first
+    element of ``key``, which must be a runtime value (a constant that XLA folds would remove the
+    conditional) and not a cotangent (JAX cannot transpose a conditional whose predicate depends
+    on the linear input, as the calibration's Gauss-Newton products do)."""
+    keep = jnp.isfinite(jnp.ravel(key)[0])
+    return lax.cond(keep, f, f, *args)
+
+
+@jax.custom_vjp
+def stored_cotangent(x):
+    """The identity, whose cotangent is stored: the adjoint of everything computed from ``x`` is
+    formed once, not inside each consumer of ``x``'s cotangent."""
+    return x
+
+
+def _stored_cotangent_fwd(x):
+    return x, jnp.ravel(jax.tree_util.tree_leaves(x)[0])[0]
+
+
+def _stored_cotangent_bwd(key, ct):
+    # a multiplication by a one passed in, not the bare identity, whose conditional XLA removes
+    one = jnp.ones((), key.dtype)
+    return (stored(lambda c, one: jax.tree_util.tree_map(lambda a: a * one, c), key, ct, one),)
+
+
+stored_cotangent.defvjp(_stored_cotangent_fwd, _stored_cotangent_bwd)
