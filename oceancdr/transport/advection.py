@@ -16,6 +16,7 @@ import jax.numpy as jnp
 from jax import lax
 
 from ..stored import stored
+from .diffusion import zero_pad
 from .tracer_sum import tracer_sum
 
 
@@ -138,9 +139,10 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     intermediate through memory several times and cost 5-15x the forward (a written-out tangent
     rule, transposed by JAX, was 1.4x slower than this).
 
-    The forward pass stores the three derivatives of each face value (:func:`_coefficients`), so
-    the cotangent of every cell is formed from them without the stencil (with the stencil
-    recomputed here instead, XLA computed it anew for each of the four faces a cell feeds). The
+    The forward pass keeps the three derivatives of each face value (:func:`_coefficients`); their
+    products with the face cotangent are stored (:func:`oceancdr.stored.stored`) and every cell's
+    cotangent is summed from slices of them. Left to itself, XLA computed the stencil anew for each
+    of the four faces a cell feeds. The
     flux F q_f also depends on F, dt and the upwind volume through h; that part recomputes the
     stencil, and XLA drops it where the flow is not differentiated.
     """
@@ -157,8 +159,8 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     far_left = jnp.where(pos, far, 0.0)
     far_right = jnp.where(pos, 0.0, far)
     d_q = (_slice(left, axis, 1, n + 1) + _slice(right, axis, 0, n)
-           + _pad(_slice(far_left, axis, 2, n + 1), axis, (0, 1))
-           + _pad(_slice(far_right, axis, 0, n - 1), axis, (1, 0)))
+           + zero_pad(_slice(far_left, axis, 2, n + 1), axis, (0, 1))
+           + zero_pad(_slice(far_right, axis, 0, n - 1), axis, (1, 0)))
     d_lo = _slice(far_left, axis, 0, 1) + _slice(far_left, axis, 1, 2) + _slice(left, axis, 0, 1)
     d_hi = (_slice(right, axis, n, n + 1) + _slice(far_right, axis, n - 1, n)
             + _slice(far_right, axis, n, n + 1))
@@ -171,13 +173,6 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     d_upwind_volume = -d_courant * courant / upwind_volume
     d_vol, = jax.vjp(lambda v: _upwind_volume(v, pos, vaxis), vol)[1](d_upwind_volume)
     return d_q, d_F, d_vol, None, d_lo, d_hi, None, d_dt
-
-
-def _pad(a, axis, widths):
-    """Zero-pad ``a`` along ``axis`` by ``widths`` (before, after)."""
-    pads = [(0, 0)] * a.ndim
-    pads[axis] = widths
-    return jnp.pad(a, pads)
 
 
 _face_fluxes.defvjp(_face_fluxes_fwd, _face_fluxes_bwd)

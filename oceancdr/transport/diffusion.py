@@ -20,8 +20,9 @@ from jax import lax
 from .tracer_sum import tracer_sum
 
 
-def _pad(a, axis, widths):
-    """Zero-pad ``a`` along ``axis``: the closed edge faces of a flux array."""
+def zero_pad(a, axis, widths):
+    """Zero-pad ``a`` along ``axis`` by ``widths`` (before, after): the closed edge faces of a
+    flux array."""
     pads = [(0, 0)] * a.ndim
     pads[axis] = widths
     return jnp.pad(a, pads)
@@ -37,8 +38,8 @@ def _convergence(c, cx, cy):
     (m3 s-1): D c, with D symmetric."""
     dx, dy = _face_differences(c)
     fx, fy = cx * dx, cy * dy                                   # fluxes toward +x, +y
-    return (_pad(fx, -1, (1, 0)) - _pad(fx, -1, (0, 1))
-            + _pad(fy, -2, (1, 0)) - _pad(fy, -2, (0, 1)))
+    return (zero_pad(fx, -1, (1, 0)) - zero_pad(fx, -1, (0, 1))
+            + zero_pad(fy, -2, (1, 0)) - zero_pad(fy, -2, (0, 1)))
 
 
 def diffuse_horizontal(c, kh, grid, dt):
@@ -86,8 +87,8 @@ def diffuse_vertical_implicit(c, kv, grid, dt):
 def _thomas(a, vol, rhs, dt):
     """Solve (diag(vol) + dt K(a)) x = rhs in every column; K(a) couples levels k-1 and k with
     a[k-1] (a symmetric tridiagonal matrix, the same for every tracer). rhs, x: (nz, ntr, ny, nx)."""
-    a_top = _pad(a, 0, (1, 0))                                  # face above each cell
-    a_bot = _pad(a, 0, (0, 1))                                  # face below each cell
+    a_top = zero_pad(a, 0, (1, 0))                              # face above each cell
+    a_bot = zero_pad(a, 0, (0, 1))                              # face below each cell
     diag = vol + dt * (a_top + a_bot)
     lower = -dt * a_top
     upper = -dt * a_bot
