@@ -168,3 +168,24 @@ def test_stored_cotangent_is_the_identity_under_grad_transpose_and_vmap():
     np.testing.assert_allclose(jv, jax.jvp(lambda x: f(x, False), (x,), (ct,))[1], rtol=1e-14)
     batched = jax.vmap(jax.grad(lambda x: f(x, True).sum()))(jnp.stack([x, 2 * x]))
     np.testing.assert_array_equal(batched[1], jax.grad(lambda x: f(x, False).sum())(2 * x))
+
+
+def test_face_flux_adjoint_is_transposable_to_the_tangent():
+    """The adjoint's stored conditional (its predicate reads a saved coefficient, not the
+    cotangent) transposes to J v, as the calibration's Gauss-Newton products need; J v equals the
+    forward-mode derivative of the same forward code left to JAX."""
+    k = _case(2)
+    wet, open_face = k.pop("wet"), k.pop("open_face")
+
+    def reference(q):
+        pos, up, delta, r, big, mask, half, *_ = advection._stencil(q, k["F"], k["vol"], wet, k["lo"], k["hi"],
+                                                                     open_face, 0.7, 2)
+        return k["F"] * (up + half * advection.superbee(r) * mask * delta)
+
+    out, pull = jax.vjp(lambda q: advection.face_fluxes(q, k["F"], k["vol"], wet, k["lo"], k["hi"], open_face,
+                                                        0.7, 2, "superbee"), k["q"])
+    v = jnp.asarray(np.random.default_rng(2).normal(size=k["q"].shape))
+    jv, = jax.linear_transpose(pull, out)((v,))
+    expected = jax.jvp(reference, (k["q"],), (v,))[1]
+    assert float(jnp.abs(expected).max()) > 0
+    np.testing.assert_allclose(jv, expected, rtol=1e-11, atol=1e-12 * float(jnp.abs(expected).max()))

@@ -142,9 +142,9 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     The forward pass keeps the three derivatives of each face value (:func:`_coefficients`); their
     products with the face cotangent are stored (:func:`oceancdr.stored.stored`) and every cell's
     cotangent is summed from slices of them. Left to itself, XLA computed the stencil anew for each
-    of the four faces a cell feeds. The
-    flux F q_f also depends on F, dt and the upwind volume through h; that part recomputes the
-    stencil, and XLA drops it where the flow is not differentiated.
+    of the four faces a cell feeds. The flux F q_f also depends on F, dt and the upwind volume
+    through h; that part recomputes the stencil, and XLA drops it where the flow is not
+    differentiated.
     """
     (k_left, k_right, k_far), inputs = saved
     q, F, vol, wet, lo, hi, open_face, dt = inputs
