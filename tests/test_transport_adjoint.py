@@ -103,8 +103,8 @@ def test_diffusion_adjoints_equal_reverse_mode_of_the_forward():
 
     a = jnp.asarray(rng.uniform(0, 2, (nz - 1, ny, nx)) * wet[1:])
     vol = jnp.asarray(rng.uniform(1, 2, (nz, ny, nx)))
-    rhs = jnp.asarray(rng.normal(size=(nz, ntr, ny, nx)))
-    _assert_same_vjp(lambda a, v, r: diffusion._thomas(a, v, r, 0.8),
+    rhs = jnp.asarray(rng.normal(size=(ntr, nz, ny, nx)))
+    _assert_same_vjp(lambda a, v, r: diffusion._implicit_solve.fun(a, v, r, 0.8),
                      lambda a, v, r: diffusion._implicit_solve(a, v, r, 0.8), (a, vol, rhs), ("a", "vol", "rhs"))
 
 
