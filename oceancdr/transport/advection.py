@@ -171,7 +171,7 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
         return d_q, d_lo, d_hi
 
     d_q, d_lo, d_hi = stored(cell_cotangents, k_left, ct_face, pos, k_left, k_right, k_far)
-    pos, up, delta, r, big, mask, half, courant, upwind_volume = _stencil(*inputs, axis, _stored_pad2)
+    _, up, delta, r, big, mask, half, courant, upwind_volume = _stencil(*inputs, axis, _stored_pad2)
     psi = LIMITERS[limiter](r)
     d_half = tracer_sum(ct_face * psi * mask * delta)
     d_courant = jnp.where(courant < 1.0, -0.5 * d_half, 0.0)
