@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from oceancdr.calibration import calibrate, check_gradient, gauss_newton_hessian
-from oceancdr.calibration.objective import observed_run, segment_length
+from oceancdr.calibration.objective import SAVED_RESIDUALS, observed_run, segment_length
 from oceancdr.calibration.optimize import minimise
 from oceancdr.calibration.run import setup
 from oceancdr.cli import main
@@ -130,6 +130,29 @@ def test_checkpoint_segments_change_nothing(box):
             for seg in (96, 7)]
     assert runs[0].shape == (97,)
     np.testing.assert_array_equal(runs[0], runs[1])
+
+
+def test_gradient_recomputation_keeps_the_carbonate_root(box):
+    """The segment's re-run keeps the carbonate solver's root, so recomputing a step before its
+    adjoint runs no Newton iteration: the gradient program has two loops fewer per solve (the
+    plain and the bracketed iteration) than with nothing kept, and the same gradient."""
+    model, _ = box
+    dic = model.registry.index("dic")
+
+    def loss(gas, saved):
+        p = dict(model.params) | {"gas_transfer_scale": gas}
+        traj = observed_run(model.step, lambda s, p: s.c[dic, 0, 0, 0], model.state0, p, model.forcing,
+                            model.grid, 8, 4, saved)
+        return jnp.sum(traj ** 2)
+
+    grads = {saved: jax.jit(jax.grad(loss), static_argnums=1).lower(1.0, saved) for saved in ((), SAVED_RESIDUALS)}
+    loops = {saved: lowered.as_text().count("stablehlo.while") for saved, lowered in grads.items()}
+    solves = str(jax.make_jaxpr(model.step)(model.state0, model.params, model.forcing, model.grid)).count(
+        "name=solve_h")                                # the air-sea flux's and the in-situ solve
+    assert solves == 2
+    assert loops[()] - loops[SAVED_RESIDUALS] == 2 * solves
+    values = [float(lowered.compile()(1.0)) for lowered in grads.values()]
+    np.testing.assert_allclose(values[1], values[0], rtol=1e-12)
 
 
 def test_automatic_segment_divides_the_run_when_it_can():

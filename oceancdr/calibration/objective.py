@@ -11,7 +11,9 @@ segment's re-run keeps only its S states, and each step's intermediates are reco
 its adjoint instead of being stacked over the segment (on a 48 x 64 x 16 grid the stacking's
 memory traffic cost more than recomputing each step once more, and 2.7x the memory; see
 docs/performance.md). The carbonate solver inside is differentiated implicitly
-(oceancdr.chemistry.carbonate), so no Newton iteration is unrolled.
+(oceancdr.chemistry.carbonate), so no Newton iteration is unrolled, and its root is the one
+intermediate the segment's re-run keeps (:data:`SAVED_RESIDUALS`): a step's recomputation before
+its adjoint needs the converged [H+], not the iteration that found it.
 
 The loss is 0.5 * sum(r^2) over r_i = (model_i - y_i) / sigma_i for the fitted observations, plus
 0.5 ((p - mean) / sd)^2 for each parameter with a Gaussian prior: the negative log posterior up to
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Callable
 
 import jax
@@ -43,11 +46,18 @@ def segment_length(nsteps: int, setting) -> int:
     return max(1, min(int(setting), nsteps))
 
 
-def observed_run(step, observe, state0, params, forcing, grid, nsteps: int, segment: int):
+# intermediates (named with jax.ad_checkpoint.checkpoint_name) that a segment's re-run stores for
+# the recomputation of each step before its adjoint: small, and found by an iteration
+SAVED_RESIDUALS = ("carbonate_root",)
+
+
+def observed_run(step, observe, state0, params, forcing, grid, nsteps: int, segment: int,
+                 saved=SAVED_RESIDUALS):
     """Run ``nsteps`` steps from ``state0``; return ``observe(state, params)`` stacked for the
     initial state and after every step, (nsteps + 1, ...). Checkpointed every ``segment`` steps and
-    every step within a segment (see the module's docstring)."""
-    @jax.checkpoint
+    every step within a segment, keeping the named intermediates ``saved`` of each step (see the
+    module's docstring)."""
+    @partial(jax.checkpoint, policy=jax.checkpoint_policies.save_only_these_names(*saved))
     def body(carry, _):
         s, p = carry
         s = step(s, p, forcing, grid)

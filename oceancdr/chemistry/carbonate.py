@@ -20,7 +20,9 @@ by bisection. 10**x is evaluated as exp(x ln 10) (:func:`constants.exp10`).
 Derivatives: the root h(inputs) is differentiated implicitly (``jax.custom_jvp``):
 dh = -(dR/dinputs . dinputs) / (dR/dh), where R = TA(h, ...) - TA. The Newton iterations
 are never differentiated, so gradients are exact to round-off and cost one residual
-evaluation.
+evaluation. The root is named ``carbonate_root`` (``jax.ad_checkpoint.checkpoint_name``) so
+that a checkpointed gradient can keep it instead of iterating again when it recomputes a step
+(oceancdr.calibration.objective).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+from jax.ad_checkpoint import checkpoint_name
 
 from .constants import EquilibriumConstants, equilibrium_constants, exp10
 
@@ -187,7 +190,7 @@ def solve_h(alk, dic, phosphate, silicate, k: EquilibriumConstants):
 @solve_h.defjvp
 def _solve_h_jvp(primals, tangents):
     alk, dic, phosphate, silicate, k = primals
-    h = solve_h(*primals)
+    h = checkpoint_name(solve_h(*primals), "carbonate_root")
     _, d_residual = jax.jvp(
         lambda a, d, p, s, kk: alkalinity_from_h(h, d, p, s, kk) - a, primals, tangents
     )
