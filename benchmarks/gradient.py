@@ -4,7 +4,10 @@ A small 3-D coastal model (temperature, salinity, DIC, TA with air-sea CO2, no e
 for N = 100, 1000 and 10000 steps on a 12 x 16 x 8 grid, and for 100 steps on a 48 x 64 x 16 grid
 (where the arrays leave the caches and memory traffic, not kernel dispatch, sets the cost); the
 loss is the sum of squares of the surface-mean DIC after every step (the shape of a calibration
-misfit), its parameters the gas-transfer scale, kh and the mixed-layer diffusivity. For each case,
+misfit), its parameters the gas-transfer scale, kh and the mixed-layer diffusivity. The full run
+adds the main job's coast with the whole ecosystem (configs/default.yaml: 18 tracers, the in-situ
+carbonate solve, sinking) on 20 x 24 x 8 for 36 steps, the model an ecosystem calibration
+differentiates (its gradient compiles for a few minutes on 2 cores). For each case,
 warm (compilation excluded) and best of ``repeats``:
 
 * forward: the loss alone; gradient: loss and reverse-mode gradient together, with segments of
@@ -17,15 +20,23 @@ warm (compilation excluded) and best of ``repeats``:
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import jax
 import jax.numpy as jnp
 
 from benchmarks import best_time
 from oceancdr.calibration.objective import observed_run, segment_length
-from oceancdr.config import Config
+from oceancdr.config import Config, load_config
 from oceancdr.model import build_model
 
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+
 NAMES = ("gas_transfer_scale", "kh", "kv_mixed_layer")
+
+
+def _ecosystem_model(nx=20, ny=24, nz=8):
+    return build_model(load_config(CONFIGS / "default.yaml", [f"grid.nx={nx}", f"grid.ny={ny}", f"grid.nz={nz}"]))
 
 
 def _model(nx=12, ny=16, nz=8):
@@ -59,21 +70,25 @@ def _footprint(compiled) -> int:
 
 def run(quick: bool = False) -> list:
     small, large = ((8, 10, 6), (24, 32, 12)) if quick else ((12, 16, 8), (48, 64, 16))
-    cases = [(small, n) for n in ((100, 300) if quick else (100, 1000, 10000))] + [(large, 50 if quick else 100)]
+    cases = [(_model, small, n) for n in ((100, 300) if quick else (100, 1000, 10000))]
+    cases.append((_model, large, 50 if quick else 100))
+    if not quick:
+        cases.append((_ecosystem_model, (20, 24, 8), 36))
     rows = []
-    for shape, nsteps in cases:
-        model = _model(*shape)
+    for build, shape, nsteps in cases:
+        model = build(*shape)
         x = jnp.asarray([float(model.params[n]) for n in NAMES])
         args = (x, model.params, model.state0, model.forcing, model.grid)
         seg = segment_length(nsteps, "auto")
         loss = _loss(model, nsteps, seg)
         forward = jax.jit(loss).lower(*args).compile()
         gradient = jax.jit(jax.value_and_grad(loss)).lower(*args).compile()
-        row = {"steps": nsteps, "segment": seg, "grid": list(model.grid.shape),
+        row = {"model": "ecosystem" if build is _ecosystem_model else "physics", "tracers": len(model.registry),
+               "steps": nsteps, "segment": seg, "grid": list(model.grid.shape),
                "forward_s": best_time(lambda: forward(*args), 1 if nsteps >= 10000 else 3),
                "gradient_s": best_time(lambda: gradient(*args), 1 if nsteps >= 10000 else 3),
                "forward_bytes": _footprint(forward), "gradient_bytes": _footprint(gradient)}
-        if nsteps <= 1000 and shape == small:
+        if nsteps <= 1000 and shape == small and build is _model:
             plain = jax.jit(jax.value_and_grad(_loss(model, nsteps, nsteps))).lower(*args).compile()
             row["gradient_unchecked_bytes"] = _footprint(plain)
         row["time_ratio"] = row["gradient_s"] / row["forward_s"]

@@ -6,6 +6,9 @@
 * :func:`compiled_bytes`: XLA's own account of a compiled program: ``bytes accessed`` (every
   fused kernel's inputs and outputs, i.e. the traffic the program really generates when nothing
   stays in cache) and the memory footprint (arguments + outputs + temporaries - aliased).
+* :func:`triad_in_cache`: the same triad on arrays of a given shape (the tracer array, which a
+  large last-level cache may hold), scanned in one call: the rate of one pass over the tracers
+  on this device when the DRAM is not what limits it.
 * :func:`roofline`: time at the bandwidth bound for a byte count, and how far a measured time is
   from it.
 """
@@ -24,6 +27,17 @@ def bandwidth(megabytes: float = 256.0, repeats: int = 5) -> float:
     b = jnp.ones(n, jnp.float64)
     triad = jax.jit(lambda a, b: a + 1.5 * b)
     return 3 * 8 * n / best_time(lambda: triad(a, b), repeats) / 1e9
+
+
+def triad_in_cache(shape, dtype, steps: int = 20, repeats: int = 5) -> dict:
+    """Seconds and GB/s (2 reads + 1 write) of ``a + 1.5 b`` on two distinct arrays of ``shape``
+    and ``dtype``, ``steps`` of them scanned in one call (``a`` carried, so it stays wherever the
+    caches keep it)."""
+    a = jnp.ones(shape, dtype)
+    b = jnp.full(shape, 2.0, dtype)
+    run = jax.jit(lambda a, b: jax.lax.scan(lambda x, _: (x + 1.5 * b, None), a, None, length=steps)[0])
+    seconds = best_time(lambda: run(a, b), repeats) / steps
+    return {"seconds": seconds, "gb_per_s": 3 * a.size * a.dtype.itemsize / seconds / 1e9}
 
 
 def compiled_bytes(compiled) -> dict:

@@ -13,7 +13,9 @@ dyes), time step scaled with the grid spacing, warm (compilation excluded), best
   and the same update in plain NumPy (:mod:`benchmarks.peers.numpy_transport`);
 * roofline: the bandwidth measured in this run (:mod:`benchmarks.roofline`), XLA's bytes accessed
   per update, and the minimum traffic (each tracer read and written once, the three volume fluxes
-  and six grid fields read once per cell).
+  and six grid fields read once per cell); and the update in units of a triad on the tracer
+  array (:func:`benchmarks.roofline.triad_in_cache`), one pass over the tracers at the rate this
+  device reaches when they fit in its cache.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ import numpy as np
 
 from benchmarks import best_time
 from benchmarks.peers import numpy_transport, veros_superbee
-from benchmarks.roofline import compiled_bytes, roofline
+from benchmarks.roofline import compiled_bytes, roofline, triad_in_cache
 from oceancdr.config import Config
 from oceancdr.model import build_model
 from oceancdr.simulation import advance
@@ -84,6 +86,7 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
     xla = compiled_bytes(one)
     numpy_s = numpy_update_seconds(m, max(1, repeats - 1))
     veros = veros_superbee.measure(nx, ny, nz, ntracers, precision, steps, repeats)
+    triad = triad_in_cache(m.state0.c.shape, m.state0.c.dtype, steps, repeats)
     row = {
         "grid": f"{nx}x{ny}x{nz}", "precision": precision, "tracers": ntracers,
         "substeps": m.step_config.substeps,
@@ -97,6 +100,8 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
         "veros": veros,
         "xla_bytes_per_cell_update": xla["bytes_accessed"] / cells,
         "minimum_bytes_per_cell_update": (2 * ntracers + 9) * itemsize,
+        "triad_gb_per_s_tracer_array": triad["gb_per_s"],
+        "update_in_triads": update_s / triad["seconds"],
     }
     if "tracer_cell_fluxes_per_second" in veros:
         row["ratio_to_veros_flux_kernel"] = row["update_tracer_cell_updates_per_second"] / veros[
