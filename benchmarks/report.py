@@ -73,10 +73,12 @@ def reactions(rows) -> str:
 
 
 def gradient(rows) -> str:
-    return table(["model", "tracers", "grid", "steps", "segment", "forward s", "gradient s", "gradient / forward", "forward MB",
-                  "gradient MB (checkpointed)", "gradient MB (one segment: every state stored)"],
-                 [[r.get("model", "physics"), r.get("tracers", 4), "x".join(map(str, r["grid"][::-1])), r["steps"], r["segment"], r["forward_s"], r["gradient_s"], r["time_ratio"], r["forward_bytes"] / 1e6,
-                   r["gradient_bytes"] / 1e6, r["gradient_unchecked_bytes"] / 1e6 if "gradient_unchecked_bytes" in r else None]
+    return table(["model", "tracers", "grid", "steps", "segment", "forward s", "gradient s", "gradient / forward",
+                  "forward MB", "gradient MB (checkpointed)", "gradient MB (one segment: every state stored)"],
+                 [[r.get("model", "physics"), r.get("tracers", 4), "x".join(map(str, r["grid"][::-1])), r["steps"],
+                   r["segment"], r["forward_s"], r["gradient_s"], r["time_ratio"], r["forward_bytes"] / 1e6,
+                   r["gradient_bytes"] / 1e6,
+                   r["gradient_unchecked_bytes"] / 1e6 if "gradient_unchecked_bytes" in r else None]
                   for r in rows])
 
 
