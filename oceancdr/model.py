@@ -31,7 +31,7 @@ from .config import Config, ConfigError, resolve_data_path
 from .exchange import endmember_exchange, exchange_params, prescribed_production, production_params
 from .forcing import SERIES_COLUMNS, Forcing, ghost_values, vertical_diffusivity
 from .grid import Grid, build_grid
-from .state import State, TracerRegistry, new_state
+from .state import State, TracerRegistry, new_state, reacting_fields
 from .surface import airsea_co2, airsea_o2, sss_restoring, sst_restoring
 from .transport import advect, diffuse_horizontal, diffuse_vertical_implicit, sink
 
@@ -71,12 +71,6 @@ def sinking_speeds(p: dict, registry: TracerRegistry, biology: bool, spec=None):
     return w
 
 
-def _nonnegative(c, registry):
-    """Tracer fields by name as the reactions see them: negative round-off clipped (not T, S)."""
-    return {n: c[i] if n in ("temperature", "salinity") else jnp.maximum(c[i], 0.0)
-            for i, n in enumerate(registry.names)}
-
-
 def _volume_integral(dc, grid):
     """(ntr,) float64 volume integral of a tendency, tracer units * m3."""
     return jnp.einsum("tzyx,zyx->t", dc.astype(jnp.float64), grid.volume.astype(jnp.float64))
@@ -107,7 +101,7 @@ def make_step(sc: StepConfig):
             budget["added"] = budget["added"] + d.total
 
         # one in-situ carbonate solve for every process that needs pH or saturation states
-        carbonate = insitu_carbonate(_nonnegative(c, reg), grid) if solve else None
+        carbonate = insitu_carbonate(reacting_fields(c, reg), grid) if solve else None
 
         # ecosystem reactions (with the sediment pools)
         if sc.biology is not None:

@@ -22,6 +22,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 
 from ..chemistry.insitu import insitu_carbonate
+from ..state import reacting_fields
 from .iron import scavenging_rate
 from .light import layer_mean_light, light_limitation, surface_par
 from .stoichiometry import N_TO_C, SEDIMENT_POOLS, processes
@@ -124,7 +125,7 @@ def reactions(c, sediment, t, p, forcing, grid, registry, switches, dt, carbonat
     names = registry.names
     # scalar coefficients in the run precision (float32 runs stay float32); budgets stay float64
     p = {k: jnp.asarray(v, c.dtype) if jnp.ndim(v) == 0 else v for k, v in p.items()}
-    x = {n: c[i] if n in ("temperature", "salinity") else jnp.maximum(c[i], 0.0) for i, n in enumerate(names)}
+    x = reacting_fields(c, registry)
     thickness = grid.dz[:, None, None] * grid.hfac
     below_wet = jnp.concatenate([wet[1:], jnp.zeros_like(wet[:1])], 0)
     bottom = wet * (1.0 - below_wet)
