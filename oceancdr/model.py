@@ -160,8 +160,11 @@ def make_step(sc: StepConfig):
             c = diffuse_horizontal(c, kh, grid, h)
             return c, inflow + b_in.astype(jnp.float64)
 
+        # each sub-step checkpointed: in reverse mode the loop then keeps only its carry per
+        # iteration and recomputes the sub-step, instead of stacking every intermediate (zeroed,
+        # written and read back: the ecosystem's 36-step gradient took 1.4x as long)
         init = (c, jnp.zeros(c.shape[0], jnp.float64))
-        c, inflow = lax.fori_loop(0, n, substep, init) if n > 1 else substep(0, init)
+        c, inflow = lax.fori_loop(0, n, jax.checkpoint(substep), init) if n > 1 else substep(0, init)
 
         kv = vertical_diffusivity(grid.z_face, p).astype(c.dtype)[:, None, None]
         c = diffuse_vertical_implicit(c, kv, grid, dt)
