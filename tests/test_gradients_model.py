@@ -12,7 +12,8 @@ from oceancdr.simulation import advance
 from test_interventions_model import INTERVENTIONS, SMALL, _config
 
 TINY = SMALL[:5] + ["grid.nx=8", "grid.ny=10", "grid.nz=4", "grid.dx_m=6000", "grid.dy_m=6000",
-                    "tracers.dye.blob.x_km=24", "tracers.dye.blob.y_km=30"]
+                    "tracers.dye.blob.x_km=24", "tracers.dye.blob.y_km=30",
+                    "numerics.substeps=2"]  # two transport sub-steps: the checkpointed sub-step loop
 NSTEPS = 12
 
 

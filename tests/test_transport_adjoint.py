@@ -189,3 +189,29 @@ def test_face_flux_adjoint_is_transposable_to_the_tangent():
     expected = jax.jvp(reference, (k["q"],), (v,))[1]
     assert float(jnp.abs(expected).max()) > 0
     np.testing.assert_allclose(jv, expected, rtol=1e-11, atol=1e-12 * float(jnp.abs(expected).max()))
+
+
+def test_unstack_has_the_cotangents_of_plain_slices():
+    """oceancdr.stored.unstack (the reactions' tracer fields): its stacked cotangents equal those of
+    indexing c[i], also when some slices are unused (zero cotangent), under the transpose the
+    calibration's J v needs, and under vmap."""
+    from oceancdr.stored import unstack
+
+    c = jnp.asarray(np.random.default_rng(3).uniform(0.5, 2.0, (4, 3, 5)))
+
+    def f(c, split):
+        a, b, _, d = split(c)
+        return jnp.exp(a) * b + d ** 2 / b      # the third slice unused
+
+    plain = lambda c: tuple(c[i] for i in range(c.shape[0]))
+    ct = jnp.asarray(np.random.default_rng(4).normal(size=(3, 5)))
+    out, pull = jax.vjp(lambda c: f(c, unstack), c)
+    expected, = jax.vjp(lambda c: f(c, plain), c)[1](ct)
+    got, = pull(ct)
+    assert float(jnp.abs(expected[2]).max()) == 0.0 and float(jnp.abs(expected).max()) > 0
+    np.testing.assert_allclose(got, expected, rtol=1e-14)
+    v = jnp.asarray(np.random.default_rng(5).normal(size=c.shape))
+    jv, = jax.linear_transpose(pull, out)((v,))
+    np.testing.assert_allclose(jv, jax.jvp(lambda c: f(c, plain), (c,), (v,))[1], rtol=1e-13)
+    batched = jax.vmap(jax.grad(lambda c: f(c, unstack).sum()))(jnp.stack([c, 2 * c]))
+    np.testing.assert_allclose(batched[1], jax.grad(lambda c: f(c, plain).sum())(2 * c), rtol=1e-14)
