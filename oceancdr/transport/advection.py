@@ -118,13 +118,14 @@ def _coefficients(psi, dpsi, pos, big, r, delta, mask, half):
 
     dq_f/dup = 1 - h psi m + e (1 + r), dq_f/ddown = h psi m - e r, dq_f/dupup = -e, where
     e = h psi'(r) m; where |delta| is below the floor, r = up - upup, so r is taken as 0 and e is
-    scaled by delta."""
+    scaled by delta. The three sum to one (adding a constant to every cell adds it to q_f), so
+    only the right cell's and the far cell's are returned: the left cell's is one less both."""
     h_psi = half * psi * mask
     e = half * dpsi * mask * jnp.where(big, 1.0, delta)
     r0 = jnp.where(big, r, 0.0)
     d_up = 1.0 - h_psi + e * (1.0 + r0)
     d_down = h_psi - e * r0
-    return jnp.where(pos, d_up, d_down), jnp.where(pos, d_down, d_up), -e
+    return jnp.where(pos, d_down, d_up), -e
 
 
 def _face_fluxes_fwd(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
@@ -139,24 +140,27 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     intermediate through memory several times and cost 5-15x the forward (a written-out tangent
     rule, transposed by JAX, was 1.4x slower than this).
 
-    The forward pass keeps the three derivatives of each face value (:func:`_coefficients`). Every
-    cell's cotangent is summed from their products with the cotangents of the four faces it feeds,
-    inside :func:`oceancdr.stored.stored`, so that the result is stored and one kernel forms it.
+    The forward pass keeps two of the three derivatives of each face value (:func:`_coefficients`;
+    the third is one less both: storing two, the adjoint's temporaries on 96 x 128 x 16 fell from
+    128 to 103 MB, its time within the CPU VM's noise). Every cell's cotangent is summed from
+    their products with the cotangents of the four faces it feeds, inside
+    :func:`oceancdr.stored.stored`, so that the result is stored and one kernel forms it.
     Left to itself, XLA computed the stencil anew for each of the four faces; with only the three
     products stored, each was a kernel of its own (12 % more kernel time for the advection's
     forward plus reverse on 48 x 64 x 16). The flux F q_f also depends on F, dt and the upwind
     volume through h; that part recomputes the stencil, and XLA drops it where the flow is not
     differentiated.
     """
-    (k_left, k_right, k_far), inputs = saved
+    (k_right, k_far), inputs = saved
     q, F, vol, wet, lo, hi, open_face, dt = inputs
     n = q.shape[axis]
     vaxis = axis - 1
     pos = F >= 0
     ct_face = ct * F
 
-    def cell_cotangents(ct_face, pos, k_left, k_right, k_far):
-        left, right, far = ct_face * k_left, ct_face * k_right, ct_face * k_far
+    def cell_cotangents(ct_face, pos, k_right, k_far):
+        right, far = ct_face * k_right, ct_face * k_far
+        left = ct_face - right - far
         # the far upwind cell is the second cell to the left where the flow is positive, else the
         # second to the right; cell i is right of face i, left of face i + 1, far left of face
         # i + 2 and far right of face i - 1
@@ -170,7 +174,7 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
                 + _slice(far_right, axis, n, n + 1))
         return d_q, d_lo, d_hi
 
-    d_q, d_lo, d_hi = stored(cell_cotangents, k_left, ct_face, pos, k_left, k_right, k_far)
+    d_q, d_lo, d_hi = stored(cell_cotangents, k_right, ct_face, pos, k_right, k_far)
     _, up, delta, r, big, mask, half, courant, upwind_volume = _stencil(*inputs, axis, _stored_pad2)
     psi = LIMITERS[limiter](r)
     d_half = tracer_sum(ct_face * psi * mask * delta)
