@@ -119,7 +119,7 @@ def _coefficients(psi, dpsi, pos, big, r, delta, mask, half):
     dq_f/dup = 1 - h psi m + e (1 + r), dq_f/ddown = h psi m - e r, dq_f/dupup = -e, where
     e = h psi'(r) m; where |delta| is below the floor, r = up - upup, so r is taken as 0 and e is
     scaled by delta. The three sum to one (adding a constant to every cell adds it to q_f), so
-    only the right cell's and the far cell's are returned: the left cell's is one less both."""
+    only the right cell's and the far cell's are returned: the left cell's is one minus those."""
     h_psi = half * psi * mask
     e = half * dpsi * mask * jnp.where(big, 1.0, delta)
     r0 = jnp.where(big, r, 0.0)
@@ -141,8 +141,8 @@ def _face_fluxes_bwd(axis, limiter, saved, ct):
     rule, transposed by JAX, was 1.4x slower than this).
 
     The forward pass keeps two of the three derivatives of each face value (:func:`_coefficients`;
-    the third is one less both: storing two, the adjoint's temporaries on 96 x 128 x 16 fell from
-    128 to 103 MB, its time within the CPU VM's noise). Every cell's cotangent is summed from
+    the third is one minus those: storing two, the adjoint's temporaries on 96 x 128 x 16 fell
+    from 128 to 103 MB, its time within the CPU VM's noise). Every cell's cotangent is summed from
     their products with the cotangents of the four faces it feeds, inside
     :func:`oceancdr.stored.stored`, so that the result is stored and one kernel forms it.
     Left to itself, XLA computed the stencil anew for each of the four faces; with only the three
