@@ -38,6 +38,28 @@ def _case(axis, seed=0, shape=(3, 4, 5, 6)):
                 open_face=jnp.asarray((rng.uniform(size=fshape) > 0.8).astype(float)))
 
 
+def _limiter(limiter):
+    """The limiter with :func:`advection.limiter_slope` as its derivative, for the references: at
+    the breakpoints (r = 0 where two upwind cells are equal, as in :func:`_case`) JAX's own
+    derivative of the max/min form splits the tie its own way; the slope is tested by itself in
+    :func:`test_limiter_slope_is_the_derivative_and_the_mean_at_the_breakpoints`."""
+    psi = jax.custom_jvp(advection.LIMITERS[limiter])
+    psi.defjvp(lambda p, t: (psi(p[0]), advection.limiter_slope(limiter, p[0]) * t[0]))
+    return psi
+
+
+@pytest.mark.parametrize("limiter", sorted(advection.LIMITERS))
+def test_limiter_slope_is_the_derivative_and_the_mean_at_the_breakpoints(limiter):
+    psi = advection.LIMITERS[limiter]
+    breaks = np.asarray(advection._PIECES[limiter][0])
+    r = np.linspace(-1.0, 5.0, 6001)
+    away = jnp.asarray(r[np.min(np.abs(r[:, None] - breaks), axis=1) > 1e-9])
+    np.testing.assert_array_equal(advection.limiter_slope(limiter, away), jax.vmap(jax.grad(psi))(away))
+    b, h = jnp.asarray(breaks), 1e-7       # central differences across each kink: the mean slope
+    np.testing.assert_allclose(advection.limiter_slope(limiter, b), (psi(b + h) - psi(b - h)) / (2 * h),
+                               rtol=1e-7)
+
+
 @pytest.mark.parametrize("limiter", sorted(advection.LIMITERS))
 @pytest.mark.parametrize("axis", [1, 2, 3])
 def test_face_flux_adjoint_equals_reverse_mode_of_the_forward(axis, limiter):
@@ -46,7 +68,7 @@ def test_face_flux_adjoint_equals_reverse_mode_of_the_forward(axis, limiter):
 
     def reverse_mode(q, F, vol, lo, hi, dt):     # the same forward, left to JAX to differentiate
         pos, up, delta, r, big, mask, half, *_ = advection._stencil(q, F, vol, wet, lo, hi, open_face, dt, axis)
-        return F * (up + half * advection.LIMITERS[limiter](r) * mask * delta)
+        return F * (up + half * _limiter(limiter)(r) * mask * delta)
 
     def adjoint(q, F, vol, lo, hi, dt):
         return advection.face_fluxes(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter)
@@ -180,7 +202,7 @@ def test_face_flux_adjoint_is_transposable_to_the_tangent():
     def reference(q):
         pos, up, delta, r, big, mask, half, *_ = advection._stencil(q, k["F"], k["vol"], wet, k["lo"], k["hi"],
                                                                      open_face, 0.7, 2)
-        return k["F"] * (up + half * advection.superbee(r) * mask * delta)
+        return k["F"] * (up + half * _limiter("superbee")(r) * mask * delta)
 
     out, pull = jax.vjp(lambda q: advection.face_fluxes(q, k["F"], k["vol"], wet, k["lo"], k["hi"], open_face,
                                                         0.7, 2, "superbee"), k["q"])

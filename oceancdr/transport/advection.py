@@ -39,6 +39,24 @@ def _floor(dtype):
 
 LIMITERS = {"superbee": superbee, "mc": monotonized_central}
 
+# each limiter's breakpoints in r and its slopes d psi / dr between them (one more than the breaks)
+_PIECES = {"superbee": ((0.0, 0.5, 1.0, 2.0), (0.0, 2.0, 0.0, 1.0, 0.0)),
+           "mc": ((0.0, 1.0 / 3.0, 3.0), (0.0, 2.0, 0.5, 0.0))}
+
+
+def limiter_slope(limiter, r):
+    """d psi / dr of the limiter named ``limiter`` (in :data:`LIMITERS`), from its linear pieces;
+    at a breakpoint, the mean of the two one-sided slopes (the value central differences converge
+    to; JAX's derivative of the max/min form splits ties its own way, 0.75 for superbee at r = 0).
+    Written as selects on r, it fuses with the stencil: the forward rule with JAX's derivative
+    of the max/min form took 1.4x as long as with this (96 x 128 x 16, 48 x 64 x 16)."""
+    breaks, slopes = _PIECES[limiter]
+    left = right = slopes[-1]
+    for b, s in zip(reversed(breaks), reversed(slopes[:-1])):
+        right = jnp.where(r < b, s, right)
+        left = jnp.where(r <= b, s, left)
+    return 0.5 * (left + right)
+
 
 def _slice(a, axis, start, stop):
     return lax.slice_in_dim(a, start, stop, axis=axis)
@@ -130,7 +148,7 @@ def _coefficients(psi, dpsi, pos, big, r, delta, mask, half):
 
 def _face_fluxes_fwd(q, F, vol, wet, lo, hi, open_face, dt, axis, limiter):
     pos, up, delta, r, big, mask, half, *_ = _stencil(q, F, vol, wet, lo, hi, open_face, dt, axis)
-    psi, dpsi = jax.jvp(LIMITERS[limiter], (r,), (jnp.ones_like(r),))
+    psi, dpsi = LIMITERS[limiter](r), limiter_slope(limiter, r)
     flux = F * (up + half * psi * mask * delta)
     return flux, (_coefficients(psi, dpsi, pos, big, r, delta, mask, half), (q, F, vol, wet, lo, hi, open_face, dt))
 
