@@ -8,6 +8,12 @@ before fusion. The operands and results of a conditional are always stored, so :
 evaluates a function as a conditional whose two branches are that function. Under ``vmap`` the
 predicate is batched and JAX turns the conditional into a select of both branches: the result is
 the same, the function is evaluated twice and nothing is forced into memory.
+
+The conditional is a remedy for the CPU's fusion only, so it is lowered for the CPU alone
+(``lax.platform_dependent``); on other platforms ``f`` is called as it is. XLA's GPU runtime
+copies a conditional's predicate to the host and waits for it (``ConditionalThunk``) unless the
+conditional runs inside a CUDA graph, so on a GPU each store would have been a host round-trip
+in every step of a gradient, and would have kept XLA's GPU fusion from its own choices.
 """
 import jax
 import jax.numpy as jnp
@@ -18,9 +24,12 @@ def stored(f, key, *args):
     """``f(*args)``, with ``args`` and the result held in memory. The predicate reads the first
     element of ``key``, which must be a runtime value (a constant that XLA folds would remove the
     conditional) and not a cotangent (JAX cannot transpose a conditional whose predicate depends
-    on the linear input, as the calibration's Gauss-Newton products do)."""
-    keep = jnp.isfinite(jnp.ravel(key)[0])
-    return lax.cond(keep, f, f, *args)
+    on the linear input, as the calibration's Gauss-Newton products do). On platforms other than
+    the CPU, plain ``f(*args)``."""
+    def conditional(*args):
+        return lax.cond(jnp.isfinite(jnp.ravel(key)[0]), f, f, *args)
+
+    return lax.platform_dependent(*args, cpu=conditional, default=f)
 
 
 @jax.custom_vjp

@@ -192,6 +192,23 @@ def test_stored_cotangent_is_the_identity_under_grad_transpose_and_vmap():
     np.testing.assert_array_equal(batched[1], jax.grad(lambda x: f(x, False).sum())(2 * x))
 
 
+def test_stored_conditional_is_lowered_for_the_cpu_only():
+    """The store (a conditional on an is-finite predicate) is in the CPU lowering of the face
+    fluxes' gradient and absent from the CUDA one, where a conditional reads its predicate on the
+    host; the CPU's compiled gradient keeps it as a conditional."""
+    k = _case(3)
+
+    def loss(q):
+        return jnp.sum(advection.face_fluxes(q, k["F"], k["vol"], k["wet"], k["lo"], k["hi"], k["open_face"],
+                                             0.7, 3, "superbee") ** 2)
+
+    grad = jax.jit(jax.grad(loss))
+    cpu, cuda = (jax.export.export(grad, platforms=[p])(k["q"]).mlir_module() for p in ("cpu", "cuda"))
+    assert "stablehlo.is_finite" in cpu
+    assert "stablehlo.is_finite" not in cuda
+    assert " conditional(" in grad.lower(k["q"]).compile().as_text()
+
+
 def test_face_flux_adjoint_is_transposable_to_the_tangent():
     """The adjoint's stored conditional (its predicate reads a saved coefficient, not the
     cotangent) transposes to J v, as the calibration's Gauss-Newton products need; J v equals the
