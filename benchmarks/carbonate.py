@@ -5,10 +5,11 @@
 Inputs: N random ocean points (TA 2000-2600, DIC 1800-2400 umol/kg, T -2-32 C, S 30-38,
 0-5000 dbar, silicate 0-150, phosphate 0-3 umol/kg); N = 1e6 (1e5 with --quick).
 Ours: ``jax.jit(solve_carbonate)`` (all outputs, Revelle factor included), warm (compiled
-beforehand), ``block_until_ready``, best of 3, in float64 and float32.
+beforehand), ``block_until_ready``, the fastest of at least 3 calls (:func:`benchmarks.best_time`),
+in float64 and float32.
 PyCO2SYS 1.8 (NumPy/autograd, not jit-able) runs on the first N_pyco2 points (1e5, 2e4
 with --quick; its time is linear in N, so its rate is measured on that subset and used as
-its rate for N), best of 2, twice: with its defaults (which also compute all buffer factors
+its rate for N), after one warm-up call the fastest of at least 2, twice: with its defaults (which also compute all buffer factors
 by automatic differentiation) and with ``opt_buffers_mode=0`` (no buffer factors; still
 more outputs than ours, but no Revelle factor).
 Exposes ``run(quick) -> dict`` for :func:`benchmarks.run_all`.
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import os
 import platform
-import time
 
 import numpy as np
 
@@ -26,6 +26,7 @@ import oceancdr  # noqa: F401  (enables float64)
 import jax
 import jax.numpy as jnp
 
+from benchmarks import best_time
 from oceancdr.chemistry import solve_carbonate
 
 
@@ -45,20 +46,10 @@ def _inputs(n, seed=0):
 _ORDER = ("dic", "alk", "temperature", "salinity", "pressure", "silicate", "phosphate")
 
 
-def _best_of(fn, repeats):
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _time_ours(inputs, dtype, repeats=3):
     args = [jnp.asarray(inputs[k], dtype) for k in _ORDER]
     solve = jax.jit(solve_carbonate)
-    jax.block_until_ready(solve(*args))  # compile and warm up
-    return _best_of(lambda: jax.block_until_ready(solve(*args)), repeats)
+    return best_time(lambda: solve(*args), repeats)
 
 
 def _time_pyco2sys(inputs, n, repeats=2, **options):
@@ -73,7 +64,7 @@ def _time_pyco2sys(inputs, n, repeats=2, **options):
             total_silicate=sub["silicate"], total_phosphate=sub["phosphate"], **options,
         )
 
-    return _best_of(call, repeats)
+    return best_time(call, repeats)
 
 
 def run(quick: bool) -> dict:

@@ -8,7 +8,8 @@ misfit), its parameters the gas-transfer scale, kh and the mixed-layer diffusivi
 adds the main job's coast with the whole ecosystem (configs/default.yaml: 18 tracers, the in-situ
 carbonate solve, sinking) on 20 x 24 x 8 for 36 steps, the model an ecosystem calibration
 differentiates (its gradient compiles for a few minutes on 2 cores). For each case,
-warm (compilation excluded) and best of ``repeats``:
+warm (compilation excluded), the fastest of at least ``repeats`` calls
+(:func:`benchmarks.best_time`):
 
 * forward: the loss alone; gradient: loss and reverse-mode gradient together, with segments of
   sqrt(N) steps checkpointed and every step checkpointed within them

@@ -1,6 +1,7 @@
 """Cost of the ecosystem reaction step per cell, against the transport step on the same grid.
 
-Three timings on the same coastal grid, warm (compilation excluded), best of ``repeats``:
+Three timings on the same coastal grid, warm (compilation excluded), the fastest of at least
+``repeats`` calls (:func:`benchmarks.best_time`):
 * ``reactions``: :func:`oceancdr.biology.reactions` alone (all processes, with the in-situ 3-D
   carbonate solve for Omega_calcite), and again with ``calcite`` off (no carbonate solve);
 * ``physics step``: the model step with the same number of tracers but no ecosystem (temperature,

@@ -2,8 +2,9 @@
 
 The model of configs/oae_point_release.yaml (the default coastal domain with the ecosystem, air-sea
 CO2 and O2, and the NaOH release: every tracer the main job carries) on its own 30 x 40 x 12 grid
-and on a grid refined twice in each horizontal direction and in depth (time step halved), in float64 and
-float32. Timings are warm, best of ``repeats``, ``steps`` steps scanned in one compiled call
+and on a grid refined twice in each horizontal direction and in depth (time step halved), in float64
+and float32. Timings are warm, the fastest of at least ``repeats`` calls
+(:func:`benchmarks.best_time`), ``steps`` steps scanned in one compiled call
 (:func:`oceancdr.simulation.advance`). Memory is XLA's footprint of that compiled call
 (arguments, outputs and temporaries, less what is aliased) per grid cell, without and with
 donation of the input state (:func:`oceancdr.simulation.advance_donating`); the anchor is

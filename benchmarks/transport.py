@@ -1,7 +1,8 @@
 """Transport throughput: tracer-cell updates per second, against Veros and a NumPy floor.
 
 On the default coastal circulation with ``ntracers`` tracers (temperature, salinity and passive
-dyes), time step scaled with the grid spacing, warm (compilation excluded), best of ``repeats``:
+dyes), time step scaled with the grid spacing, warm (compilation excluded), the fastest of at least
+``repeats`` calls (:func:`benchmarks.best_time`):
 
 * ``model step``: the model's own pure step (surface restoring, sub-stepped advection and
   horizontal diffusion, implicit vertical diffusion), ``steps`` of it scanned in one compiled call;

@@ -1,11 +1,13 @@
 """The benchmark suite's own pieces: the NumPy peer does the same arithmetic as our JAX transport
-(else the comparison would not be of equal work), and ``oceancdr bench`` writes its JSON and
-Markdown. No timing is asserted anywhere."""
+(else the comparison would not be of equal work), the timer makes the calls it promises, and
+``oceancdr bench`` writes its JSON and Markdown. No timing is asserted anywhere."""
 import json
+import time
 
 import jax.numpy as jnp
 import numpy as np
 
+from benchmarks import best_time
 from benchmarks.peers import numpy_transport
 from conftest import random_basin, random_flow
 from oceancdr.cli import main
@@ -31,6 +33,26 @@ def test_numpy_transport_update_equals_the_jax_functions():
                                              kh, np.asarray(kv), dt, substeps)
     assert np.abs(np.asarray(ours) - np.asarray(c)).max() > 0.1          # the update does move tracer
     np.testing.assert_allclose(floor, np.asarray(ours), rtol=1e-12, atol=1e-11)
+
+
+def test_best_time_makes_at_least_repeats_calls_and_more_until_min_seconds():
+    def counted(seconds):
+        calls = []
+
+        def fn():
+            calls.append(time.perf_counter())
+            time.sleep(seconds)
+        return calls, fn
+
+    calls, fn = counted(0.001)
+    best_time(fn, 3, min_seconds=0.0)
+    assert len(calls) == 4                      # one untimed warm-up call, then the three
+    calls, fn = counted(0.002)
+    best = best_time(fn, 3, min_seconds=0.05)
+    assert 3 < len(calls) - 1 <= 26 and best >= 0.002
+    calls, fn = counted(0.0)
+    best_time(fn, 1, min_seconds=10.0, max_calls=7)
+    assert len(calls) == 8
 
 
 def test_bench_writes_json_and_markdown_with_the_targets(tmp_path):
