@@ -9,9 +9,9 @@ beforehand), ``block_until_ready``, the fastest of at least 3 calls (:func:`benc
 in float64 and float32.
 PyCO2SYS 1.8 (NumPy/autograd, not jit-able) runs on the first N_pyco2 points (1e5, 2e4
 with --quick; its time is linear in N, so its rate is measured on that subset and used as
-its rate for N), after one warm-up call the fastest of at least 2, twice: with its defaults (which also compute all buffer factors
-by automatic differentiation) and with ``opt_buffers_mode=0`` (no buffer factors; still
-more outputs than ours, but no Revelle factor).
+its rate for N), after one warm-up call the fastest of at least 2, twice: with its defaults
+(which also compute all buffer factors by automatic differentiation) and with
+``opt_buffers_mode=0`` (no buffer factors; still more outputs than ours, but no Revelle factor).
 Exposes ``run(quick) -> dict`` for :func:`benchmarks.run_all`.
 """
 
