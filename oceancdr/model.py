@@ -162,9 +162,13 @@ def make_step(sc: StepConfig):
 
         # each sub-step checkpointed: in reverse mode the loop then keeps only its carry per
         # iteration and recomputes the sub-step, instead of stacking every intermediate (zeroed,
-        # written and read back: the ecosystem's 36-step gradient took 1.4x as long)
+        # written and read back: the ecosystem's 36-step gradient took 1.4x as long). The loop
+        # (a scan in reverse mode) already keeps XLA from merging the recomputation with the
+        # forward pass, so the checkpoint's own guard against that (prevent_cse) is not needed,
+        # and it cost time (docs/performance.md)
         init = (c, jnp.zeros(c.shape[0], jnp.float64))
-        c, inflow = lax.fori_loop(0, n, jax.checkpoint(substep), init) if n > 1 else substep(0, init)
+        sub = jax.checkpoint(substep, prevent_cse=False)
+        c, inflow = lax.fori_loop(0, n, sub, init) if n > 1 else substep(0, init)
 
         kv = vertical_diffusivity(grid.z_face, p).astype(c.dtype)[:, None, None]
         c = diffuse_vertical_implicit(c, kv, grid, dt)

@@ -10,7 +10,10 @@ run (Griewank & Walther 2008, ch. 12). Each step inside a segment is checkpointe
 segment's re-run keeps only its S states, and each step's intermediates are recomputed just before
 its adjoint instead of being stacked over the segment (on a 48 x 64 x 16 grid the stacking's
 memory traffic cost more than recomputing each step once more, and 2.7x the memory; see
-docs/performance.md). The carbonate solver inside is differentiated implicitly
+docs/performance.md). The checkpoints inside a scan are built with ``prevent_cse=False``: the
+scan itself keeps XLA from merging a recomputation with the forward pass, and the checkpoint's own
+guard against that (an optimisation barrier around the re-run) cost 7-13 % of the gradient's time
+(docs/performance.md). The carbonate solver inside is differentiated implicitly
 (oceancdr.chemistry.carbonate), so no Newton iteration is unrolled, and its root is the one
 intermediate the segment's re-run keeps (:data:`SAVED_RESIDUALS`): a step's recomputation before
 its adjoint needs the converged [H+], not the iteration that found it.
@@ -57,7 +60,7 @@ def observed_run(step, observe, state0, params, forcing, grid, nsteps: int, segm
     initial state and after every step, (nsteps + 1, ...). Checkpointed every ``segment`` steps and
     every step within a segment, keeping the named intermediates ``saved`` of each step (see the
     module's docstring)."""
-    @partial(jax.checkpoint, policy=jax.checkpoint_policies.save_only_these_names(*saved))
+    @partial(jax.checkpoint, prevent_cse=False, policy=jax.checkpoint_policies.save_only_these_names(*saved))
     def body(carry, _):
         s, p = carry
         s = step(s, p, forcing, grid)
@@ -66,15 +69,15 @@ def observed_run(step, observe, state0, params, forcing, grid, nsteps: int, segm
     def run(carry, length):
         return lax.scan(body, carry, None, length=length)
 
-    checkpointed = jax.checkpoint(run, static_argnums=(1,))
     nseg, rest = divmod(nsteps, segment)
     carry = (state0, params)
     pieces = [observe(state0, params)[None]]
     if nseg:
-        carry, ys = lax.scan(lambda c, _: checkpointed(c, segment), carry, None, length=nseg)
+        in_scan = jax.checkpoint(run, static_argnums=(1,), prevent_cse=False)
+        carry, ys = lax.scan(lambda c, _: in_scan(c, segment), carry, None, length=nseg)
         pieces.append(ys.reshape((nseg * segment,) + ys.shape[2:]))
     if rest:
-        carry, ys = checkpointed(carry, rest)
+        carry, ys = jax.checkpoint(run, static_argnums=(1,))(carry, rest)
         pieces.append(ys)
     return jnp.concatenate(pieces)
 
