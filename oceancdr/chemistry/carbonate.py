@@ -10,12 +10,14 @@ with [H+]_free = [H+]_total / (1 + S_T/KSO4) and HSO4-, HF from the free-scale K
 
 Solver: initial guess of Munhoven (2013, Geosci. Model Dev. 6, 1367-1388, sec. 3.2.2) as
 in mocsy and PyCO2SYS (carbonate + borate cubic; pH 3 for TA <= 0, pH 10 for
-TA >= 2 DIC + TB); then Newton steps on pH inside ``lax.while_loop``, limited to 1 pH unit
-(as in PyCO2SYS), until every point has |dpH| < 1e-10 (float64) or 1e-5 (float32) (at most
-30). Points that have not converged then continue in a safeguarded loop (at most 100
-iterations): the Newton step is kept inside a bracket [pH_lo, pH_hi] that starts at [0, 16]
-and shrinks with the sign of the residual, and a step that leaves the bracket is replaced
-by bisection. 10**x is evaluated as exp(x ln 10) (:func:`constants.exp10`).
+TA >= 2 DIC + TB); then Newton steps on pH, limited to 1 pH unit (as in PyCO2SYS), until
+every point has |dpH| < 1e-10 (float64) or 1e-5 (float32): four (float64) or three (float32)
+steps as straight-line code, then, only if a point has not converged, more inside
+``lax.while_loop`` (at most 30 in all). Points that have not converged then continue in a
+safeguarded loop (at most 100 iterations): the Newton step is kept inside a bracket
+[pH_lo, pH_hi] that starts at [0, 16] and shrinks with the sign of the residual, and a step
+that leaves the bracket is replaced by bisection. The slope dTA/dpH is analytic
+(:func:`alkalinity_and_slope`). 10**x is evaluated as exp(x ln 10) (:func:`constants.exp10`).
 
 Derivatives: the root h(inputs) is differentiated implicitly (``jax.custom_jvp``):
 dh = -(dR/dinputs . dinputs) / (dR/dh), where R = TA(h, ...) - TA. The Newton iterations
@@ -34,8 +36,9 @@ import jax
 import jax.numpy as jnp
 from jax.ad_checkpoint import checkpoint_name
 
-from .constants import EquilibriumConstants, equilibrium_constants, exp10
+from .constants import LN10, EquilibriumConstants, equilibrium_constants, exp10
 
+_UNROLLED_STEPS = {"float64": 4, "float32": 3}  # plain Newton steps before any loop (else 3)
 _FAST_ITERATIONS = 30
 _MAX_ITERATIONS = 100
 _PH_BRACKET = (0.0, 16.0)
@@ -74,31 +77,60 @@ def _carbonate_fractions(h, k: EquilibriumConstants):
     return 1 / denominator, r1 / denominator, r12 / denominator
 
 
+def alkalinity_and_slope(h, dic, phosphate, silicate, k: EquilibriumConstants):
+    """Total alkalinity TA(h) and its derivative dTA/dln h, both in mol kg-1, from [H+] = h
+    (total scale, mol kg-1), DIC, total phosphate and total silicate (mol kg-1) and constants
+    ``k`` (the definition of :func:`alkalinity_from_h`).
+
+    Each species' term is a ratio N/D, written with r = K/h (d r/dln h = -r) so that nothing
+    under- or overflows in float32 for pH 0-16; the term and its derivative (dN - (N/D) dD)/D
+    share the reciprocal 1/D, so the pair costs eight divisions (1/h and one per term) where
+    the term alone written as quotients and differentiated by JAX took 32: the divisions set
+    the Newton iteration's cost on the CPU (docs/performance.md)."""
+    inv_h = 1 / h
+    # carbonate: DIC (r1 + 2 r12) / (1 + r1 + r12), r1 = K1/h, r12 = K1 K2 / h^2
+    r1 = k.k1 * inv_h
+    r12 = r1 * (k.k2 * inv_h)
+    n = r1 + 2 * r12
+    inv = 1 / (1 + r1 + r12)
+    carbonate = dic * n * inv
+    d_carbonate = dic * (n * n * inv - (r1 + 4 * r12)) * inv
+    # borate and silicate: T K / (K + h)
+    w = 1 / (k.kb + h)
+    borate = k.total_borate * k.kb * w
+    d_borate = -borate * h * w
+    w = 1 / (k.ksi + h)
+    silicate_alk = silicate * k.ksi * w
+    d_silicate = -silicate_alk * h * w
+    # phosphate: P (q12 + 2 q123 - 1) / (1 + q1 + q12 + q123), q1 = KP1/h, ...
+    q1 = k.kp1 * inv_h
+    q12 = q1 * (k.kp2 * inv_h)
+    q123 = q12 * (k.kp3 * inv_h)
+    n = q12 + 2 * q123 - 1
+    inv = 1 / (1 + q1 + q12 + q123)
+    phosphate_alk = phosphate * n * inv
+    d_phosphate = phosphate * (n * inv * (q1 + 2 * q12 + 3 * q123) - (2 * q12 + 6 * q123)) * inv
+    hydroxide = k.kw * inv_h
+    # free [H+], bisulfate S_T h_f / (h_f + KSO4) and HF F_T h_f / (h_f + KF), free scale
+    h_free = h / (1 + k.total_sulfate / k.kso4)
+    w = 1 / (h_free + k.kso4)
+    bisulfate = k.total_sulfate * h_free * w
+    d_bisulfate = bisulfate * k.kso4 * w
+    w = 1 / (h_free + k.kf)
+    hydrofluoric = k.total_fluoride * h_free * w
+    d_hydrofluoric = hydrofluoric * k.kf * w
+    alkalinity = (carbonate + borate + hydroxide + phosphate_alk + silicate_alk
+                  - h_free - bisulfate - hydrofluoric)
+    slope = (d_carbonate + d_borate - hydroxide + d_phosphate + d_silicate
+             - h_free - d_bisulfate - d_hydrofluoric)
+    return alkalinity, slope
+
+
 def alkalinity_from_h(h, dic, phosphate, silicate, k: EquilibriumConstants):
     """Total alkalinity (mol kg-1) from [H+] (total scale, mol kg-1), DIC, total phosphate
     and total silicate (mol kg-1) and constants ``k`` (Dickson 1981 definition, the
     ``TAfromTCpH`` equation of CO2SYS / PyCO2SYS)."""
-    _, f_hco3, f_co3 = _carbonate_fractions(h, k)
-    borate = k.total_borate * k.kb / (k.kb + h)
-    hydroxide = k.kw / h
-    q1 = k.kp1 / h
-    q12 = q1 * (k.kp2 / h)
-    q123 = q12 * (k.kp3 / h)
-    phosphate_alk = phosphate * (q12 + 2 * q123 - 1) / (1 + q1 + q12 + q123)
-    silicate_alk = silicate * k.ksi / (k.ksi + h)
-    h_free = h / (1 + k.total_sulfate / k.kso4)
-    bisulfate = k.total_sulfate / (1 + k.kso4 / h_free)
-    hydrofluoric = k.total_fluoride / (1 + k.kf / h_free)
-    return (
-        dic * (f_hco3 + 2 * f_co3)
-        + borate
-        + hydroxide
-        + phosphate_alk
-        + silicate_alk
-        - h_free
-        - bisulfate
-        - hydrofluoric
-    )
+    return alkalinity_and_slope(h, dic, phosphate, silicate, k)[0]
 
 
 def _initial_ph(alk, dic, k: EquilibriumConstants):
@@ -125,19 +157,20 @@ def _initial_ph(alk, dic, k: EquilibriumConstants):
 def _newton_ph(alk, dic, phosphate, silicate, k: EquilibriumConstants):
     """pH (total scale) of the alkalinity root; see the module docstring.
 
-    Two loops: plain Newton steps (limited to 1 pH unit) until every point has converged,
-    then the bracketed iteration for the points that did not, which runs no iteration at all
-    when there are none (ordinary sea water converges in three steps from Munhoven's guess).
-    The split is for speed: XLA's CPU backend runs the bracketed update several times slower
-    per iteration than the plain step."""
+    First :data:`_UNROLLED_STEPS` plain Newton steps (limited to 1 pH unit) as straight-line
+    code: from Munhoven's guess ordinary sea water converges quadratically, so |dpH| falls below
+    the float64 tolerance at the fourth step and below the float32 one at the third. Only if a
+    point has not converged then do two loops run (a ``lax.cond`` skips them otherwise): more
+    plain steps until every point has converged, then the bracketed iteration for the points
+    that still have not. The split is for speed on XLA's CPU backend: a loop carries every
+    array it reads (the constants among them) and copies them in, so the two loops cost about
+    as much as four steps even when the bracketed one runs no iteration, and the bracketed
+    update is several times slower per iteration than the plain step."""
     tolerance = 1e-10 if alk.dtype == jnp.float64 else 1e-5
 
     def residual_and_slope(ph):
-        return jax.jvp(
-            lambda p: alkalinity_from_h(exp10(-p), dic, phosphate, silicate, k) - alk,
-            (ph,),
-            (jnp.ones_like(ph),),
-        )
+        alkalinity, d_ln_h = alkalinity_and_slope(exp10(-ph), dic, phosphate, silicate, k)
+        return alkalinity - alk, -LN10 * d_ln_h  # d ln h / d pH = -ln 10
 
     def newton(state):
         # kept this bare on purpose: guarding the slope here (where(slope > 0, ...)) made XLA
@@ -169,14 +202,19 @@ def _newton_ph(alk, dic, phosphate, silicate, k: EquilibriumConstants):
         _, _, _, done, iteration = state
         return (iteration < _MAX_ITERATIONS) & ~jnp.all(done)
 
+    def loops(state):
+        ph, converged, _ = jax.lax.while_loop(newton_pending, newton, state)
+        inside = (ph > _PH_BRACKET[0]) & (ph < _PH_BRACKET[1])
+        start = jnp.where(converged | inside, ph, ph0)
+        lo = jnp.full_like(ph0, _PH_BRACKET[0])
+        hi = jnp.full_like(ph0, _PH_BRACKET[1])
+        return jax.lax.while_loop(bracketed_pending, bracketed, (start, lo, hi, converged, 0))[0]
+
     ph0 = _initial_ph(alk, dic, k)
-    ph, converged, _ = jax.lax.while_loop(newton_pending, newton, (ph0, jnp.zeros(ph0.shape, bool), 0))
-    inside = (ph > _PH_BRACKET[0]) & (ph < _PH_BRACKET[1])
-    start = jnp.where(converged | inside, ph, ph0)
-    lo = jnp.full_like(ph0, _PH_BRACKET[0])
-    hi = jnp.full_like(ph0, _PH_BRACKET[1])
-    state = (start, lo, hi, converged, 0)
-    return jax.lax.while_loop(bracketed_pending, bracketed, state)[0]
+    state = (ph0, jnp.zeros(ph0.shape, bool), 0)
+    for _ in range(min(_UNROLLED_STEPS.get(alk.dtype.name, 3), _FAST_ITERATIONS)):
+        state = newton(state)
+    return jax.lax.cond(jnp.all(state[1]), lambda state: state[0], loops, state)
 
 
 @jax.custom_jvp
@@ -194,10 +232,8 @@ def _solve_h_jvp(primals, tangents):
     _, d_residual = jax.jvp(
         lambda a, d, p, s, kk: alkalinity_from_h(h, d, p, s, kk) - a, primals, tangents
     )
-    _, d_alk_d_h = jax.jvp(
-        lambda hh: alkalinity_from_h(hh, dic, phosphate, silicate, k), (h,), (jnp.ones_like(h),)
-    )
-    return h, -d_residual / d_alk_d_h
+    _, d_alk_d_ln_h = alkalinity_and_slope(h, dic, phosphate, silicate, k)
+    return h, -d_residual * h / d_alk_d_ln_h
 
 
 @partial(jax.jit, static_argnames=("opt_k_carbonic", "opt_total_borate", "opt_k_fluoride"))
@@ -257,11 +293,7 @@ def solve_carbonate(
     co2, hco3, co3 = dic * f_co2, dic * f_hco3, dic * f_co3
     fco2 = co2 / k.k0
     # Revelle factor: dln CO2*/dln DIC at constant TA with h = h(DIC, TA).
-    _, d_alk_d_ln_h = jax.jvp(
-        lambda ln_h: alkalinity_from_h(jnp.exp(ln_h), dic_mol, phosphate_mol, silicate_mol, k),
-        (jnp.log(h),),
-        (jnp.ones_like(h),),
-    )
+    _, d_alk_d_ln_h = alkalinity_and_slope(h, dic_mol, phosphate_mol, silicate_mol, k)
     d_alk_d_dic = f_hco3 + 2 * f_co3
     revelle = 1 - dic_mol * d_alk_d_dic**2 / d_alk_d_ln_h
     co3_times_ca = co3 * 1e-6 * k.total_calcium
