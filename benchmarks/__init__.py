@@ -29,20 +29,32 @@ def machine() -> dict:
             "jax": jax.__version__, "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]}
 
 
-def best_time(fn, repeats: int, min_seconds: float = 0.5, max_calls: int = 1000) -> float:
+def best_time(fn, repeats: int, min_seconds: float = 0.5, max_calls: int = 1000, warm: bool = True) -> float:
     """Seconds of the fastest warm call of ``fn`` (one untimed call first compiles): at least
     ``repeats`` calls, and more until ``min_seconds`` of calls are timed (at most ``max_calls``).
     On a shared 2-core VM a call of tens of milliseconds is often slowed 2-4x by a neighbour:
     the fastest of three scanned calls of 50 updates put our update at 1.8 and 2.1 ms per update
     in two runs, the fastest of dozens at 0.43 and 0.56 ms in the two after (24 x 32 x 10,
-    float64, 2026-12-07). Ours and the peers are timed by the same rule."""
-    jax.block_until_ready(fn())
+    float64, 2026-12-07). Ours and the peers are timed by the same rule. ``warm=False`` skips the
+    untimed call, for a function already called."""
+    if warm:
+        jax.block_until_ready(fn())
     best, timed, calls = float("inf"), 0.0, 0
     while calls < repeats or (timed < min_seconds and calls < max_calls):
         t0 = time.perf_counter()
         jax.block_until_ready(fn())
         seconds = time.perf_counter() - t0
         best, timed, calls = min(best, seconds), timed + seconds, calls + 1
+    return best
+
+
+def best_times(fns, repeats: int, rounds: int = 3) -> list[float]:
+    """:func:`best_time` of each of ``fns``, taken in ``rounds`` alternating rounds and the fastest
+    round kept for each: a ratio of two of them is then not skewed by a neighbour that slowed this
+    shared VM during one function's turn only (its speed drifts by 20 % within minutes)."""
+    best = [float("inf")] * len(fns)
+    for r in range(rounds):
+        best = [min(b, best_time(fn, repeats, warm=r == 0)) for b, fn in zip(best, fns)]
     return best
 
 

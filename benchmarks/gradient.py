@@ -8,8 +8,8 @@ misfit), its parameters the gas-transfer scale, kh and the mixed-layer diffusivi
 adds the main job's coast with the whole ecosystem (configs/default.yaml: 18 tracers, the in-situ
 carbonate solve, sinking) on 20 x 24 x 8 for 36 steps, the model an ecosystem calibration
 differentiates (its gradient compiles for a few minutes on 2 cores). For each case,
-warm (compilation excluded), the fastest of at least ``repeats`` calls
-(:func:`benchmarks.best_time`):
+warm (compilation excluded), the fastest of at least ``repeats`` calls, the forward run and the
+gradient timed in alternating rounds (:func:`benchmarks.best_times`: 3 rounds, 2 at 10000 steps):
 
 * forward: the loss alone; gradient: loss and reverse-mode gradient together, with segments of
   sqrt(N) steps checkpointed and every step checkpointed within them
@@ -26,7 +26,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from benchmarks import best_time
+from benchmarks import best_times
 from oceancdr.calibration.objective import observed_run, segment_length
 from oceancdr.config import Config, load_config
 from oceancdr.model import build_model
@@ -84,10 +84,11 @@ def run(quick: bool = False) -> list:
         loss = _loss(model, nsteps, seg)
         forward = jax.jit(loss).lower(*args).compile()
         gradient = jax.jit(jax.value_and_grad(loss)).lower(*args).compile()
+        forward_s, gradient_s = best_times([lambda: forward(*args), lambda: gradient(*args)],
+                                           1 if nsteps >= 10000 else 3, rounds=2 if nsteps >= 10000 else 3)
         row = {"model": "ecosystem" if build is _ecosystem_model else "physics", "tracers": len(model.registry),
                "steps": nsteps, "segment": seg, "grid": list(model.grid.shape),
-               "forward_s": best_time(lambda: forward(*args), 1 if nsteps >= 10000 else 3),
-               "gradient_s": best_time(lambda: gradient(*args), 1 if nsteps >= 10000 else 3),
+               "forward_s": forward_s, "gradient_s": gradient_s,
                "forward_bytes": _footprint(forward), "gradient_bytes": _footprint(gradient)}
         if nsteps <= 1000 and shape == small and build is _model:
             plain = jax.jit(jax.value_and_grad(_loss(model, nsteps, nsteps))).lower(*args).compile()

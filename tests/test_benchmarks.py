@@ -7,7 +7,7 @@ import time
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks import best_time
+from benchmarks import best_time, best_times
 from benchmarks.peers import numpy_transport
 from conftest import random_basin, random_flow
 from oceancdr.cli import main
@@ -53,6 +53,24 @@ def test_best_time_makes_at_least_repeats_calls_and_more_until_min_seconds():
     calls, fn = counted(0.0)
     best_time(fn, 1, min_seconds=10.0, max_calls=7)
     assert len(calls) == 8
+
+
+def test_best_times_alternates_rounds_and_keeps_each_functions_fastest():
+    import itertools
+    log = []
+    slow = iter([0.0, 0.05])                    # a's warm-up call, then its first timed call: slowed
+
+    def a():
+        log.append("a")
+        time.sleep(next(slow, 0.0) + 0.002)
+
+    def b():
+        log.append("b")
+        time.sleep(0.004)
+
+    ta, tb = best_times([a, b], 2, rounds=3)
+    assert [k for k, _ in itertools.groupby(log)] == ["a", "b"] * 3     # three alternating rounds
+    assert 0.002 <= ta < 0.05 and 0.004 <= tb < 0.05
 
 
 def test_bench_writes_json_and_markdown_with_the_targets(tmp_path):
