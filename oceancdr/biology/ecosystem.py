@@ -101,16 +101,16 @@ def rates(x, par, omega, p, switches) -> dict:
     return r
 
 
-def limited_extents(x, r, network, p, dt_days) -> dict:
+def limited_extents(x, r, network, p, dt_days) -> tuple[dict, dict]:
     """Reaction extents over the step, each process scaled so that no tracer it consumes can go
-    below zero (module docstring).
+    below zero (module docstring). Returns the extents and the stoichiometric coefficients.
 
     In reverse mode every tracer's cotangent reads the cotangents of most rates, factors and
-    extents (the network couples them all), and XLA's CPU fusion formed each tracer's in its own
-    kernel from ~200 stored arrays, recomputing the shared ones: the rates (by the caller), the
-    factors and the extents keep their cotangents stored (:func:`oceancdr.stored.stored_cotangent`,
-    the identity in a forward run). The ecosystem's 36-step gradient took 12 % less time
-    (docs/performance.md)."""
+    extents (the network couples them all), and XLA's CPU fusion formed each tracer's cotangent in
+    its own kernel from up to ~200 stored arrays, recomputing the shared ones. So the rates (by the
+    caller), the factors and the extents keep their cotangents stored
+    (:func:`oceancdr.stored.stored_cotangent`, the identity in a forward run): the ecosystem's
+    36-step gradient took 11-14 % less time (docs/performance.md)."""
     coef = {name: network[name](p) for name in r}
     demand = {}
     for name, s in coef.items():
