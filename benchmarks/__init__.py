@@ -29,6 +29,12 @@ def machine() -> dict:
             "jax": jax.__version__, "backend": jax.default_backend(), "devices": [str(d) for d in jax.devices()]}
 
 
+def on_gpu() -> bool:
+    """Whether JAX's default device is a GPU: the modules then add sizes large enough for a GPU's
+    bandwidth, not only its kernel launches, to set the time (too slow for a 2-core CPU)."""
+    return jax.default_backend() == "gpu"
+
+
 def best_time(fn, repeats: int, min_seconds: float = 0.5, max_calls: int = 1000, warm: bool = True) -> float:
     """Seconds of the fastest warm call of ``fn`` (one untimed call first compiles): at least
     ``repeats`` calls, and more until ``min_seconds`` of calls are timed (at most ``max_calls``).

@@ -1,8 +1,13 @@
 """The benchmark suite's own pieces: the NumPy peer does the same arithmetic as our JAX transport
 (else the comparison would not be of equal work), the timer makes the calls it promises, and
-``oceancdr bench`` writes its JSON and Markdown. No timing is asserted anywhere."""
+``oceancdr bench`` writes its JSON and Markdown, the GPU sizes and script wait for a GPU. No timing is
+asserted anywhere."""
 import json
+import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
@@ -80,3 +85,27 @@ def test_bench_writes_json_and_markdown_with_the_targets(tmp_path):
     assert res["carbonate"]["solves_per_second_float64"] > 0 and res["bandwidth_gb_per_s"] > 0
     text = out.with_suffix(".md").read_text()
     assert "## Carbonate solve" in text and "carbonate solve >= 100x PyCO2SYS, float64" in text
+
+
+def test_gpu_sizes_are_added_on_a_gpu_only(monkeypatch):
+    from benchmarks import step, transport
+    from oceancdr.config import load_config
+
+    cpu = step.grids(False), transport.sizes(False)
+    for module in (step, transport):
+        monkeypatch.setattr(module, "on_gpu", lambda: True)
+    assert "240x320x48" not in cpu[0] and step.grids(False)[-1] == "240x320x48"
+    assert (192, 256, 60) not in cpu[1] and transport.sizes(False)[-1] == (192, 256, 60)
+    assert step.grids(True) == ["30x40x12"] and transport.sizes(True) == transport.SIZES["quick"]
+    grid = load_config(step.CONFIG, step.GRIDS["240x320x48"]).grid
+    assert (grid.nx, grid.ny, grid.nz) == (240, 320, 48)
+
+
+def test_gpu_run_script_stops_with_a_clear_message_without_its_wheels(tmp_path):
+    script = tmp_path / "benchmarks" / "gpu" / "run"
+    script.parent.mkdir(parents=True)
+    shutil.copy(Path(__file__).resolve().parents[1] / "benchmarks" / "gpu" / "run", script)
+    proc = subprocess.run(["bash", str(script)], env=dict(os.environ, OUT=str(tmp_path / "out")),
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "benchmarks/gpu/fetch-wheels" in proc.stdout
+    assert "fetch-wheels" in (tmp_path / "out" / "run.log").read_text()
