@@ -2,6 +2,8 @@
 intervention type: finite for every parameter, and equal to central finite differences for
 parameters that act through different processes. One model carries all of them, so the reverse pass
 of the whole step is compiled once for the suite."""
+import re
+
 import jax
 import numpy as np
 import pytest
@@ -63,3 +65,17 @@ def test_gradient_matches_central_differences(setup, name, rel_step):
     ad = float(grad(p)[name])
     assert abs(fd) > 0
     assert ad == pytest.approx(fd, rel=1e-5), (name, ad, fd)
+
+
+def test_step_and_its_gradient_stay_on_the_device(setup):
+    """No host round-trip inside a compiled chunk or its reverse pass: no Python callback
+    (jax.debug.print, pure_callback, io_callback lower to one) and no transfer to or from the host."""
+    m, _, _ = setup
+    data = (m.state0, m.forcing, m.grid)
+    forward = advance.lower(m.step, m.state0, m.params, *data[1:], NSTEPS).as_text()
+    reverse = jax.jit(jax.grad(lambda p, s, f, g: advance(m.step, s, p, f, g, NSTEPS).c.sum())).lower(
+        m.params, *data).as_text()
+    for text in (forward, reverse):
+        targets = set(re.findall(r"custom_call @([\w.]+)", text))
+        assert not {t for t in targets if "callback" in t or "host" in t}, targets
+        assert not re.search(r"stablehlo\.(infeed|outfeed|send|recv)\b", text)
