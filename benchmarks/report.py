@@ -41,7 +41,27 @@ def transport(rows) -> str:
           r.get("ratio_to_veros_flux_kernel"), r["numpy_tracer_cell_updates_per_second"], r["ratio_to_numpy"],
           r["xla_bytes_per_cell_update"], _bound(r, "roofline_xla_bytes"), _bound(r, "roofline_minimum_bytes"),
           r.get("triad_gb_per_s_tracer_array"), r.get("update_in_triads")]
-         for r in rows])
+         for r in rows]) + "\n\n" + advection(rows)
+
+
+def advection(rows) -> str:
+    """The advection alone against its hand-written C++ (benchmarks.peers.cxx_advection) and
+    Veros's flux kernel (fluxes only)."""
+    def veros_ratio(rate, r):
+        veros = r["veros"].get("tracer_cell_fluxes_per_second")
+        return rate / veros if rate and veros else None
+
+    rows = [r for r in rows if "advect_seconds" in r]
+    if not rows:
+        return ""
+    return "Advection alone (the update without its horizontal diffusion):\n\n" + table(
+        ["grid", "precision", "advection, tracer-cell updates/s", "C++ advection, tracer-cell updates/s",
+         "C++ / ours", "ours / Veros fluxes", "C++ / Veros fluxes"],
+        [[r["grid"], r["precision"], r["advect_tracer_cell_updates_per_second"],
+          r["cxx_advect"].get("tracer_cell_updates_per_second", r["cxx_advect"].get("error")),
+          r["cxx_advect"].get("times_faster_than_ours"),
+          veros_ratio(r["advect_tracer_cell_updates_per_second"], r),
+          veros_ratio(r["cxx_advect"].get("tracer_cell_updates_per_second"), r)] for r in rows])
 
 
 def carbonate(r) -> str:

@@ -9,9 +9,13 @@ dyes), time step scaled with the grid spacing, warm (compilation excluded), the 
 * ``update``: one transport sub-step alone (flux-limited 3-D advection with Easter's splitting,
   flux divergence and tracer update, horizontal diffusion), jitted and scanned the same way:
   the unit of work a tracer-cell update means here;
+* ``advect``: the advection of that sub-step alone (its three sweeps and the tracer update);
 * peers on the same grid size, machine and precision: Veros's superbee flux kernel
-  (:mod:`benchmarks.peers.veros_superbee`: fluxes only, no divergence, no diffusion, no update)
-  and the same update in plain NumPy (:mod:`benchmarks.peers.numpy_transport`);
+  (:mod:`benchmarks.peers.veros_superbee`: fluxes only, no divergence, no diffusion, no update),
+  the same update in plain NumPy (:mod:`benchmarks.peers.numpy_transport`) and the same
+  advection hand-written in C++ (:mod:`benchmarks.peers.cxx_advection`: cache-blocked, vectorised,
+  on every core), timed on the same flow, grid and tracers, in rounds alternating with our update
+  and advection (:func:`benchmarks.best_times`);
 * roofline: the bandwidth measured in this run (:mod:`benchmarks.roofline`), XLA's bytes accessed
   per update, and the minimum traffic (each tracer read and written once, the three volume fluxes
   and six grid fields read once per cell); and the update in units of a triad on the tracer
@@ -23,8 +27,8 @@ from __future__ import annotations
 import jax
 import numpy as np
 
-from benchmarks import best_time, on_gpu
-from benchmarks.peers import numpy_transport, veros_superbee
+from benchmarks import best_time, best_times, on_gpu
+from benchmarks.peers import cxx_advection, numpy_transport, veros_superbee
 from benchmarks.roofline import compiled_bytes, roofline, triad_in_cache
 from oceancdr.config import Config
 from oceancdr.model import build_model
@@ -66,9 +70,16 @@ def update(c, args, grid, h):
     return diffuse_horizontal(advect(c, U, V, W, grid, gx, gy, h)[0], kh, grid, h)
 
 
-def _scanned_updates(h, steps):
+def advection(c, args, grid, h):
+    """The advection of one transport sub-step of ``h`` seconds (no boundary accounting)."""
+    U, V, W, gx, gy, _ = args
+    return advect(c, U, V, W, grid, gx, gy, h)[0]
+
+
+def _scanned(fn, h, steps):
+    """``steps`` calls of fn(c, args, grid, h) in one compiled scan."""
     def run(c, args, grid):
-        return jax.lax.scan(lambda c, _: (update(c, args, grid, h), None), c, None, length=steps)[0]
+        return jax.lax.scan(lambda c, _: (fn(c, args, grid, h), None), c, None, length=steps)[0]
     return jax.jit(run)
 
 
@@ -80,6 +91,20 @@ def numpy_update_seconds(m, repeats) -> float:
     return best_time(lambda: numpy_transport.update(c, U, V, W, g, gx, gy, kh, h), repeats)
 
 
+def cxx_advection_call(m):
+    """A call of the C++ peer's advection on model ``m``'s tracers, or {'error': ...} where it
+    cannot be built."""
+    args, h = update_args(m)
+    U, V, W, gx, gy, _ = (np.asarray(a) for a in args)
+    c = np.asarray(m.state0.c)
+    try:
+        kernel = cxx_advection.Advection(U, V, W, numpy_transport.numpy_grid(m.grid), gx, gy, h, c.dtype)
+    except cxx_advection.Unavailable as e:
+        return {"error": str(e)}
+    out = np.empty_like(c)
+    return lambda: kernel(c, out)
+
+
 def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb_per_s=None) -> dict:
     m = model(nx, ny, nz, precision, ntracers)
     cells = nx * ny * nz
@@ -87,8 +112,14 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
     itemsize = np.dtype(precision).itemsize
     step_s = best_time(lambda: advance(m.step, m.state0, m.params, m.forcing, m.grid, steps).c, repeats) / steps
     args, h = update_args(m)
-    scanned = _scanned_updates(h, steps).lower(m.state0.c, args, m.grid).compile()
-    update_s = best_time(lambda: scanned(m.state0.c, args, m.grid), repeats) / steps
+    # the update, its advection and the C++ advection in alternating rounds: their ratios are reported
+    scanned_update, scanned_advection = (_scanned(fn, h, steps).lower(m.state0.c, args, m.grid).compile()
+                                         for fn in (update, advection))
+    cxx = cxx_advection_call(m)
+    calls = [lambda: scanned_update(m.state0.c, args, m.grid), lambda: scanned_advection(m.state0.c, args, m.grid)]
+    seconds = best_times(calls + ([cxx] if callable(cxx) else []), repeats)
+    update_s, advect_s = seconds[0] / steps, seconds[1] / steps
+    cxx_s = seconds[2] if callable(cxx) else cxx
     one = jax.jit(update, static_argnums=3).lower(m.state0.c, args, m.grid, h).compile()
     xla = compiled_bytes(one)
     numpy_s = numpy_update_seconds(m, max(1, repeats - 1))
@@ -104,6 +135,11 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
         "numpy_update_seconds": numpy_s,
         "numpy_tracer_cell_updates_per_second": updates / numpy_s,
         "ratio_to_numpy": numpy_s / update_s,
+        "advect_seconds": advect_s,
+        "advect_tracer_cell_updates_per_second": updates / advect_s,
+        "cxx_advect": cxx_s if isinstance(cxx_s, dict) else {
+            "seconds": cxx_s, "tracer_cell_updates_per_second": updates / cxx_s,
+            "times_faster_than_ours": advect_s / cxx_s},
         "veros": veros,
         "xla_bytes_per_cell_update": xla["bytes_accessed"] / cells,
         "minimum_bytes_per_cell_update": (2 * ntracers + 9) * itemsize,

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from benchmarks import best_time, best_times
-from benchmarks.peers import numpy_transport
+from benchmarks.peers import cxx_advection, numpy_transport
 from conftest import random_basin, random_flow
 from oceancdr.cli import main
 from oceancdr.transport import advect, diffuse_horizontal, diffuse_vertical_implicit
@@ -38,6 +39,34 @@ def test_numpy_transport_update_equals_the_jax_functions():
                                              kh, np.asarray(kv), dt, substeps)
     assert np.abs(np.asarray(ours) - np.asarray(c)).max() > 0.1          # the update does move tracer
     np.testing.assert_allclose(floor, np.asarray(ours), rtol=1e-12, atol=1e-11)
+
+
+@pytest.mark.parametrize("shape, open_boundaries", [((5, 9, 11), ("west", "north")),
+                                                    ((3, 23, 300), ("east", "south"))])
+def test_cxx_advection_equals_the_jax_advection(shape, open_boundaries):
+    """The C++ peer does our advection's arithmetic (to round-off in float64; float32 within its
+    precision), with open boundaries and land; the second grid has rows longer than the kernel's
+    column blocks (300 cells) and levels of several blocks and a remainder (6900 = 26 x 256 + 244)."""
+    nz, ny, nx = shape
+    grid = random_basin(11, nz=nz, ny=ny, nx=nx, open_boundaries=open_boundaries)
+    U, V, W = random_flow(grid, 5, courant=0.45)
+    rng = np.random.default_rng(4)
+    ntr, dt = 3, 600.0
+    c = rng.uniform(0.0, 10.0, (ntr,) + shape) * np.asarray(grid.mask)
+    gx, gy = rng.uniform(0, 10, (ntr, nz, ny, 2)), rng.uniform(0, 10, (ntr, nz, 2, nx))
+    ours = np.asarray(advect(*(jnp.asarray(a) for a in (c, U, V, W)), grid, jnp.asarray(gx), jnp.asarray(gy), dt)[0])
+    g = numpy_transport.numpy_grid(grid)
+    assert np.abs(ours - c).max() > 0.1                                   # the step does move tracer
+    np.testing.assert_allclose(cxx_advection.Advection(U, V, W, g, gx, gy, dt)(c), ours, rtol=1e-12, atol=1e-11)
+    single = cxx_advection.Advection(U, V, W, g, gx, gy, dt, np.float32)(c)
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, ours, rtol=2e-5, atol=2e-5)
+
+
+def test_cxx_advection_without_a_compiler_says_so(monkeypatch):
+    monkeypatch.setenv("CXX", "/nonexistent/c++")
+    with pytest.raises(cxx_advection.Unavailable, match="no C\\+\\+ compiler"):
+        cxx_advection.library()
 
 
 def test_best_time_makes_at_least_repeats_calls_and_more_until_min_seconds():
