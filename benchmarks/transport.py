@@ -93,7 +93,9 @@ def numpy_update_seconds(m, repeats) -> float:
 
 def cxx_advection_call(m):
     """A call of the C++ peer's advection on model ``m``'s tracers, or {'error': ...} where it
-    cannot be built."""
+    cannot be built or JAX runs on a GPU (the peer runs on the host's CPU: not the same device)."""
+    if on_gpu():
+        return {"error": "a CPU peer, not timed against a GPU"}
     args, h = update_args(m)
     U, V, W, gx, gy, _ = (np.asarray(a) for a in args)
     c = np.asarray(m.state0.c)

@@ -126,6 +126,7 @@ def test_gpu_sizes_are_added_on_a_gpu_only(monkeypatch):
     assert "240x320x48" not in cpu[0] and step.grids(False)[-1] == "240x320x48"
     assert (192, 256, 60) not in cpu[1] and transport.sizes(False)[-1] == (192, 256, 60)
     assert step.grids(True) == ["30x40x12"] and transport.sizes(True) == transport.SIZES["quick"]
+    assert "GPU" in transport.cxx_advection_call(None)["error"]     # the CPU peer is not timed against a GPU
     grid = load_config(step.CONFIG, step.GRIDS["240x320x48"]).grid
     assert (grid.nx, grid.ny, grid.nz) == (240, 320, 48)
 
