@@ -64,16 +64,15 @@ def update_args(m):
     return (U, V, W, m.forcing.ghost_x, m.forcing.ghost_y, kh), m.step_config.dt / m.step_config.substeps
 
 
-def update(c, args, grid, h):
-    """One transport sub-step of ``h`` seconds: advection then horizontal diffusion."""
-    U, V, W, gx, gy, kh = args
-    return diffuse_horizontal(advect(c, U, V, W, grid, gx, gy, h)[0], kh, grid, h)
-
-
 def advection(c, args, grid, h):
     """The advection of one transport sub-step of ``h`` seconds (no boundary accounting)."""
     U, V, W, gx, gy, _ = args
     return advect(c, U, V, W, grid, gx, gy, h)[0]
+
+
+def update(c, args, grid, h):
+    """One transport sub-step of ``h`` seconds: advection then horizontal diffusion."""
+    return diffuse_horizontal(advection(c, args, grid, h), args[5], grid, h)
 
 
 def _scanned(fn, h, steps):

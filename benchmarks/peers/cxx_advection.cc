@@ -7,11 +7,12 @@
 // land, ghost values at the open edges. Arrays are C-ordered (ntracer, nz, ny, nx); U, V, W are
 // the volume fluxes on the faces ((nz, ny, nx+1), (nz, ny+1, nx), (nz+1, ny, nx)).
 //
-// Each sweep is one pass over the tracers: the quantities that depend only on the flow (Courant
-// factor, upwind mask, new pseudo-density) are formed once per face for all tracers, and each
-// tracer's face fluxes are formed once and consumed at once by the two cells they separate. The
-// loops over the contiguous x index are written for the compiler to vectorise; lines (x sweep)
-// or row blocks (y and z sweeps) are shared among the cores by OpenMP.
+// Each level's x and y sweeps run together in a buffer of the thread (within the caches), then the
+// z sweep, in blocks of columns, writes the result. The quantities that depend only on the flow
+// (Courant factor, upwind mask, new pseudo-density) are formed once per face for all tracers, and
+// each tracer's face fluxes are formed once and consumed at once by the two cells they separate.
+// The loops over the contiguous x index are written for the compiler to vectorise; levels and
+// column blocks are shared among the cores by OpenMP.
 #include <algorithm>
 #include <cmath>
 #include <cstddef>

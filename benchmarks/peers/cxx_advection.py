@@ -2,12 +2,13 @@
 machine's C++ compiler when first used and called through ctypes.
 
 The floor of hand-written code for this scheme on a CPU, beside the NumPy floor a user could
-write: each sweep one pass over the tracers, the flow's part of the stencil formed once for all
-tracers, loops vectorised by the compiler and shared among the cores by OpenMP. Built with
-``$CXX`` (default ``g++``) ``-O3 -march=native -fno-trapping-math -fopenmp`` (without the
-trapping-math flag GCC vectorises none of the face-flux loops: it will not turn a comparison of
-floats into a select) into the temporary directory, one library per source version; :class:`Unavailable` when no compiler is found or the build fails.
-tests/test_benchmark_peers.py checks it against the NumPy peer and the JAX function to round-off.
+write: each level's x and y sweeps together in the caches, then the z sweep; the flow's part of
+the stencil formed once for all tracers; loops vectorised by the compiler and shared among the
+cores by OpenMP. Built with ``$CXX`` (default ``g++``) ``-O3 -march=native -fno-trapping-math
+-fopenmp`` (without the trapping-math flag GCC vectorises none of the face-flux loops: it will not
+turn a comparison of floats into a select) into the temporary directory, one library per source
+version; :class:`Unavailable` when no compiler is found or the build fails.
+tests/test_benchmarks.py checks it against the JAX function to round-off.
 """
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from oceancdr.transport.advection import _floor
+
 SOURCE = Path(__file__).with_name("cxx_advection.cc")
 FLAGS = ("-O3", "-march=native", "-fno-trapping-math", "-fopenmp", "-shared", "-fPIC", "-std=c++17")
-FLOORS = {np.dtype(np.float64): 1e-100, np.dtype(np.float32): 1e-15}  # oceancdr.transport.advection._floor
 
 
 class Unavailable(RuntimeError):
@@ -74,5 +76,5 @@ class Advection:
         out = np.empty(self.shape, self.dtype) if out is None else out
         ptr = lambda a: a.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
         self.fn(*map(ctypes.c_int, self.shape), ptr(c), *map(ptr, self.inputs), self.scalar(self.dt),
-                self.scalar(FLOORS[self.dtype]), *map(ptr, self.work), ptr(out))
+                self.scalar(_floor(self.dtype)), *map(ptr, self.work), ptr(out))
         return out
