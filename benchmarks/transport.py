@@ -12,10 +12,10 @@ dyes), time step scaled with the grid spacing, warm (compilation excluded), the 
 * ``advect``: the advection of that sub-step alone (its three sweeps and the tracer update);
 * peers on the same grid size, machine and precision: Veros's superbee flux kernel
   (:mod:`benchmarks.peers.veros_superbee`: fluxes only, no divergence, no diffusion, no update),
-  the same update in plain NumPy (:mod:`benchmarks.peers.numpy_transport`) and the same
-  advection hand-written in C++ (:mod:`benchmarks.peers.cxx_advection`: cache-blocked, vectorised,
-  on every core), timed on the same flow, grid and tracers, in rounds alternating with our update
-  and advection (:func:`benchmarks.best_times`);
+  the same update in plain NumPy (:mod:`benchmarks.peers.numpy_transport`) and the same update
+  and advection hand-written in C++ (:mod:`benchmarks.peers.cxx_transport`: one pass over the
+  tracers, vectorised, on every core), timed on the same flow, grid and tracers, in rounds
+  alternating with our update and advection (:func:`benchmarks.best_times`);
 * roofline: the bandwidth measured in this run (:mod:`benchmarks.roofline`), XLA's bytes accessed
   per update, and the minimum traffic (each tracer read and written once, the three volume fluxes
   and six grid fields read once per cell); and the update in units of a triad on the tracer
@@ -28,7 +28,7 @@ import jax
 import numpy as np
 
 from benchmarks import best_time, best_times, on_gpu
-from benchmarks.peers import cxx_advection, numpy_transport, veros_superbee
+from benchmarks.peers import cxx_transport, numpy_transport, veros_superbee
 from benchmarks.roofline import compiled_bytes, roofline, triad_in_cache
 from oceancdr.config import Config
 from oceancdr.model import build_model
@@ -90,20 +90,28 @@ def numpy_update_seconds(m, repeats) -> float:
     return best_time(lambda: numpy_transport.update(c, U, V, W, g, gx, gy, kh, h), repeats)
 
 
-def cxx_advection_call(m):
-    """A call of the C++ peer's advection on model ``m``'s tracers, or {'error': ...} where it
-    cannot be built or JAX runs on a GPU (the peer runs on the host's CPU: not the same device)."""
+def cxx_calls(m):
+    """Calls of the C++ peer's update and advection on model ``m``'s tracers, or {'error': ...}
+    where it cannot be built or JAX runs on a GPU (the peer runs on the host's CPU: not the same
+    device)."""
     if on_gpu():
         return {"error": "a CPU peer, not timed against a GPU"}
     args, h = update_args(m)
-    U, V, W, gx, gy, _ = (np.asarray(a) for a in args)
+    U, V, W, gx, gy, kh = (np.asarray(a) for a in args)
     c = np.asarray(m.state0.c)
+    g = numpy_transport.numpy_grid(m.grid)
     try:
-        kernel = cxx_advection.Advection(U, V, W, numpy_transport.numpy_grid(m.grid), gx, gy, h, c.dtype)
-    except cxx_advection.Unavailable as e:
+        kernels = [cxx_transport.Transport(U, V, W, g, gx, gy, h, c.dtype, k) for k in (kh, None)]
+    except cxx_transport.Unavailable as e:
         return {"error": str(e)}
     out = np.empty_like(c)
-    return lambda: kernel(c, out)
+    return [lambda k=k: k(c, out) for k in kernels]
+
+
+def _peer(seconds, ours_seconds, updates):
+    return seconds if isinstance(seconds, dict) else {
+        "seconds": seconds, "tracer_cell_updates_per_second": updates / seconds,
+        "times_faster_than_ours": ours_seconds / seconds}
 
 
 def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb_per_s=None) -> dict:
@@ -116,11 +124,11 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
     # the update, its advection and the C++ advection in alternating rounds: their ratios are reported
     scanned_update, scanned_advection = (_scanned(fn, h, steps).lower(m.state0.c, args, m.grid).compile()
                                          for fn in (update, advection))
-    cxx = cxx_advection_call(m)
+    cxx = cxx_calls(m)
     calls = [lambda: scanned_update(m.state0.c, args, m.grid), lambda: scanned_advection(m.state0.c, args, m.grid)]
-    seconds = best_times(calls + ([cxx] if callable(cxx) else []), repeats)
+    seconds = best_times(calls + (cxx if isinstance(cxx, list) else []), repeats)
     update_s, advect_s = seconds[0] / steps, seconds[1] / steps
-    cxx_s = seconds[2] if callable(cxx) else cxx
+    cxx_update_s, cxx_advect_s = seconds[2:] if isinstance(cxx, list) else (cxx, cxx)
     one = jax.jit(update, static_argnums=3).lower(m.state0.c, args, m.grid, h).compile()
     xla = compiled_bytes(one)
     numpy_s = numpy_update_seconds(m, max(1, repeats - 1))
@@ -138,9 +146,8 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
         "ratio_to_numpy": numpy_s / update_s,
         "advect_seconds": advect_s,
         "advect_tracer_cell_updates_per_second": updates / advect_s,
-        "cxx_advect": cxx_s if isinstance(cxx_s, dict) else {
-            "seconds": cxx_s, "tracer_cell_updates_per_second": updates / cxx_s,
-            "times_faster_than_ours": advect_s / cxx_s},
+        "cxx_update": _peer(cxx_update_s, update_s, updates),
+        "cxx_advect": _peer(cxx_advect_s, advect_s, updates),
         "veros": veros,
         "xla_bytes_per_cell_update": xla["bytes_accessed"] / cells,
         "minimum_bytes_per_cell_update": (2 * ntracers + 9) * itemsize,

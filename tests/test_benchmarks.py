@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from benchmarks import best_time, best_times
-from benchmarks.peers import cxx_advection, numpy_transport
+from benchmarks.peers import cxx_transport, numpy_transport
 from conftest import random_basin, random_flow
 from oceancdr.cli import main
 from oceancdr.transport import advect, diffuse_horizontal, diffuse_vertical_implicit
@@ -42,31 +42,38 @@ def test_numpy_transport_update_equals_the_jax_functions():
 
 
 @pytest.mark.parametrize("shape, open_boundaries", [((5, 9, 11), ("west", "north")),
-                                                    ((3, 23, 300), ("east", "south"))])
-def test_cxx_advection_equals_the_jax_advection(shape, open_boundaries):
-    """The C++ peer does our advection's arithmetic (to round-off in float64; float32 within its
-    precision), with open boundaries and land; the second grid has rows longer than the kernel's
-    column blocks (300 cells) and levels of several blocks and a remainder (6900 = 26 x 256 + 244)."""
+                                                    ((3, 23, 300), ("east", "south")),
+                                                    ((1, 4, 5), ("west",))])
+def test_cxx_transport_equals_the_jax_update(shape, open_boundaries):
+    """The C++ peer does our advection's and horizontal diffusion's arithmetic (to round-off in
+    float64; float32 within its precision), with open boundaries and land; the second grid has
+    rows longer than the kernel's column blocks (300 cells) and levels of several blocks and a
+    remainder (6900 = 26 x 256 + 244), the third one level (the z sweep's rings at their edge)."""
     nz, ny, nx = shape
     grid = random_basin(11, nz=nz, ny=ny, nx=nx, open_boundaries=open_boundaries)
     U, V, W = random_flow(grid, 5, courant=0.45)
     rng = np.random.default_rng(4)
-    ntr, dt = 3, 600.0
+    ntr, dt, kh = 3, 600.0, 37.0
     c = rng.uniform(0.0, 10.0, (ntr,) + shape) * np.asarray(grid.mask)
     gx, gy = rng.uniform(0, 10, (ntr, nz, ny, 2)), rng.uniform(0, 10, (ntr, nz, 2, nx))
-    ours = np.asarray(advect(*(jnp.asarray(a) for a in (c, U, V, W)), grid, jnp.asarray(gx), jnp.asarray(gy), dt)[0])
+    advected = advect(*(jnp.asarray(a) for a in (c, U, V, W)), grid, jnp.asarray(gx), jnp.asarray(gy), dt)[0]
+    ours = np.asarray(diffuse_horizontal(advected, kh, grid, dt))
+    advected = np.asarray(advected)
     g = numpy_transport.numpy_grid(grid)
-    assert np.abs(ours - c).max() > 0.1                                   # the step does move tracer
-    np.testing.assert_allclose(cxx_advection.Advection(U, V, W, g, gx, gy, dt)(c), ours, rtol=1e-12, atol=1e-11)
-    single = cxx_advection.Advection(U, V, W, g, gx, gy, dt, np.float32)(c)
+    assert np.abs(advected - c).max() > 0.1                               # the step does move tracer
+    assert np.abs(ours - advected).max() > 0.1                            # and the diffusion too
+    peer = cxx_transport.Transport
+    np.testing.assert_allclose(peer(U, V, W, g, gx, gy, dt)(c), advected, rtol=1e-12, atol=1e-11)
+    np.testing.assert_allclose(peer(U, V, W, g, gx, gy, dt, kh=kh)(c), ours, rtol=1e-12, atol=1e-11)
+    single = peer(U, V, W, g, gx, gy, dt, np.float32, kh)(c)
     assert single.dtype == np.float32
     np.testing.assert_allclose(single, ours, rtol=2e-5, atol=2e-5)
 
 
-def test_cxx_advection_without_a_compiler_says_so(monkeypatch):
+def test_cxx_transport_without_a_compiler_says_so(monkeypatch):
     monkeypatch.setenv("CXX", "/nonexistent/c++")
-    with pytest.raises(cxx_advection.Unavailable, match="no C\\+\\+ compiler"):
-        cxx_advection.library()
+    with pytest.raises(cxx_transport.Unavailable, match="no C\\+\\+ compiler"):
+        cxx_transport.library()
 
 
 def test_best_time_makes_at_least_repeats_calls_and_more_until_min_seconds():
@@ -126,7 +133,7 @@ def test_gpu_sizes_are_added_on_a_gpu_only(monkeypatch):
     assert "240x320x48" not in cpu[0] and step.grids(False)[-1] == "240x320x48"
     assert (192, 256, 60) not in cpu[1] and transport.sizes(False)[-1] == (192, 256, 60)
     assert step.grids(True) == ["30x40x12"] and transport.sizes(True) == transport.SIZES["quick"]
-    assert "GPU" in transport.cxx_advection_call(None)["error"]     # the CPU peer is not timed against a GPU
+    assert "GPU" in transport.cxx_calls(None)["error"]     # the CPU peer is not timed against a GPU
     grid = load_config(step.CONFIG, step.GRIDS["240x320x48"]).grid
     assert (grid.nx, grid.ny, grid.nz) == (240, 320, 48)
 

@@ -1,14 +1,15 @@
-"""Our advection hand-written in C++ (benchmarks/peers/cxx_advection.cc), built with the
+"""Our transport update hand-written in C++ (benchmarks/peers/cxx_transport.cc), built with the
 machine's C++ compiler when first used and called through ctypes.
 
 The floor of hand-written code for this scheme on a CPU, beside the NumPy floor a user could
-write: each level's x and y sweeps together in the caches, then the z sweep; the flow's part of
-the stencil formed once for all tracers; loops vectorised by the compiler and shared among the
-cores by OpenMP. Built with ``$CXX`` (default ``g++``) ``-O3 -march=native -fno-trapping-math
--fopenmp`` (without the trapping-math flag GCC vectorises none of the face-flux loops: it will not
-turn a comparison of floats into a select) into the temporary directory, one library per source
-version; :class:`Unavailable` when no compiler is found or the build fails.
-tests/test_benchmarks.py checks it against the JAX function to round-off.
+write: one pass over the tracers level by level, the x and y sweeps two levels ahead of the z
+sweep in rings kept in the caches, the completed level diffused at once; the flow's part of the
+stencil formed once for all tracers; loops vectorised by the compiler; each core (OpenMP) a band
+of rows through every level, waiting for no other. Built with ``$CXX`` (default ``g++``) ``-O3
+-march=native -fno-trapping-math -fopenmp`` (without the trapping-math flag GCC vectorises none of
+the face-flux loops: it will not turn a comparison of floats into a select) into the temporary
+directory, one library per source version; :class:`Unavailable` when no compiler is found or the
+build fails. tests/test_benchmarks.py checks it against the JAX functions to round-off.
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ import numpy as np
 
 from oceancdr.transport.advection import _floor
 
-SOURCE = Path(__file__).with_name("cxx_advection.cc")
+SOURCE = Path(__file__).with_name("cxx_transport.cc")
 FLAGS = ("-O3", "-march=native", "-fno-trapping-math", "-fopenmp", "-shared", "-fPIC", "-std=c++17")
 
 
@@ -38,7 +39,7 @@ def library() -> ctypes.CDLL:
     if compiler is None:
         raise Unavailable("no C++ compiler (set CXX or install g++)")
     key = hashlib.sha256(SOURCE.read_bytes() + " ".join((compiler,) + FLAGS).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / "oceancdr-peers" / f"cxx_advection-{key}.so"
+    path = Path(tempfile.gettempdir()) / "oceancdr-peers" / f"cxx_transport-{key}.so"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
@@ -49,32 +50,33 @@ def library() -> ctypes.CDLL:
     return ctypes.CDLL(str(path))
 
 
-class Advection:
-    """One advective step of ``dt`` s, as :func:`oceancdr.transport.advection.advect` without its
-    boundary accounting, on fixed flow, grid and ghost values; the work arrays are allocated once,
-    so a call times the kernel alone. ``g``: the grid arrays of
+class Transport:
+    """One transport step of ``dt`` s on fixed flow, grid and ghost values: the advection of
+    :func:`oceancdr.transport.advection.advect` (without its boundary accounting), then, where
+    ``kh`` (m2 s-1) is given, :func:`oceancdr.transport.diffusion.diffuse_horizontal`. The work
+    arrays are allocated once, so a call times the kernel alone. ``g``: the grid arrays of
     :func:`benchmarks.peers.numpy_transport.numpy_grid`."""
 
-    def __init__(self, U, V, W, g, ghost_x, ghost_y, dt, dtype=np.float64):
+    def __init__(self, U, V, W, g, ghost_x, ghost_y, dt, dtype=np.float64, kh=None):
         self.dtype = np.dtype(dtype)
-        self.fn = getattr(library(), f"advect_{self.dtype.name}")
+        self.fn = getattr(library(), f"transport_{self.dtype.name}")
         self.fn.restype = None
         as_array = lambda a: np.ascontiguousarray(a, self.dtype)  # noqa: E731
         self.inputs = [as_array(a) for a in (U, V, W, g["mask"], g["volume"], g["open_x"], g["open_y"],
                                              ghost_x, ghost_y)]
+        self.diffusion = [None] * 4 if kh is None else [as_array(g[k]) for k in ("ax", "ay", "dxc", "dyc")]
         self.ntr = ghost_x.shape[0]
         self.shape = (self.ntr,) + g["mask"].shape
-        cells = int(np.prod(g["mask"].shape))
-        self.work = [np.empty(n, self.dtype) for n in (self.ntr * cells, self.ntr * cells, cells, cells)]
+        self.vol_safe = np.empty(g["mask"].size, self.dtype)
         self.scalar = ctypes.c_double if self.dtype == np.float64 else ctypes.c_float
-        self.dt = dt
+        self.kh, self.dt = 0.0 if kh is None else float(kh), dt
 
     def __call__(self, c, out=None):
         c = np.ascontiguousarray(c, self.dtype)
         if c.shape != self.shape:
             raise ValueError(f"tracers of shape {c.shape}, expected {self.shape}")
         out = np.empty(self.shape, self.dtype) if out is None else out
-        ptr = lambda a: a.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
-        self.fn(*map(ctypes.c_int, self.shape), ptr(c), *map(ptr, self.inputs), self.scalar(self.dt),
-                self.scalar(_floor(self.dtype)), *map(ptr, self.work), ptr(out))
+        ptr = lambda a: None if a is None else a.ctypes.data_as(ctypes.c_void_p)  # noqa: E731
+        self.fn(*map(ctypes.c_int, self.shape), ptr(c), *map(ptr, self.inputs), *map(ptr, self.diffusion),
+                *map(self.scalar, (self.kh, self.dt, _floor(self.dtype))), ptr(self.vol_safe), ptr(out))
         return out
