@@ -121,7 +121,7 @@ def measure(nx, ny, nz, precision="float64", ntracers=8, steps=50, repeats=3, gb
     itemsize = np.dtype(precision).itemsize
     step_s = best_time(lambda: advance(m.step, m.state0, m.params, m.forcing, m.grid, steps).c, repeats) / steps
     args, h = update_args(m)
-    # the update, its advection and the C++ advection in alternating rounds: their ratios are reported
+    # our update and advection and the C++ update and advection in alternating rounds: their ratios are reported
     scanned_update, scanned_advection = (_scanned(fn, h, steps).lower(m.state0.c, args, m.grid).compile()
                                          for fn in (update, advection))
     cxx = cxx_calls(m)
